@@ -1,0 +1,57 @@
+// Package domain holds the rules of the petition ledger: commands in, events
+// out, invariants enforced, typed errors (*Error), no I/O. It imports only
+// the standard library, uuid, decimal and domain/geo.
+//
+// # Events
+//
+// Every event is one Go type with a versioned name "{Name}.v{N}" and a JSON
+// encoding pinned by testdata/golden/{type}.json. DecodeEvent /
+// DecodeEventWithID decode by type name and return the struct value; an
+// unknown type or a malformed payload is a *DecodeError naming the type and
+// event ID. Every event carries its domain time "at" (UTC).
+//
+//	petition-{id}                       (id: positive integer, allocated by
+//	                                     appending PetitionCreated with NoStream)
+//	  PetitionCreated.v1                pending
+//	  PetitionCreatorConfirmed.v1       pending → validated
+//	  PetitionSponsorSupported.v1       validated → sponsored at 5 sponsors (≤ 20)
+//	  PetitionPublished.v1              → open, with deadline and closes_at
+//	  PetitionRejected.v1               → rejected (code, details; hidden codes)
+//	  PetitionHidden.v1                 → hidden
+//	  PetitionFlagged.v1                → flagged / dormant
+//	  PetitionStopped.v1                unpublished → stopped
+//	  PetitionClosed.v1                 open → closed (deadline: ClosedEventID)
+//	  GovernmentResponded.v1            summary, details, responded_on, department
+//	  DebateScheduled.v1                debate_date
+//	  DebateOutcomeRecorded.v1          debated, debated_on, URLs, overview
+//	  OtherBusinessAdded.v1             subject, body, occurred_on
+//
+//	signer-{petitionID}-{signerKey}     (signerKey = HMAC-SHA-256(secret,
+//	                                     canonical email), hex; ≤ 2 signatures,
+//	                                     appended with an exact expected revision)
+//	  SignatureSigned.v1                "" → pending
+//	  SignatureValidated.v1             pending → validated
+//	  SignatureInvalidated.v1           pending/validated/fraudulent → invalidated
+//	  SignatureMarkedFraudulent.v1      pending/validated → fraudulent
+//
+//	invalidation-{uuid}
+//	  InvalidationRequested.v1          criteria (keyed hashes, never plaintext)
+//	  InvalidationCompleted.v1          matching_count, invalidated_count
+//
+// Each signature event carries the petition id, the location (ONS
+// constituency, country, region), the from → to states, the signing time and
+// (where relevant) the validation time, so a projection counts it without
+// remembering individual signatures.
+//
+// # Counting rule
+//
+// See Counts: a signature counts iff it is validated (not invalidated, not
+// fraudulent), it was signed no later than the petition closed, and it was
+// validated no later than close + Config.ValidationGrace (24 h). While the
+// petition is open every validated signature counts.
+//
+// # Privacy
+//
+// No event holds a plaintext email, IP address or name; see Hasher, Sealer
+// and docs/privacy.md.
+package domain
