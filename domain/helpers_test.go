@@ -118,7 +118,9 @@ func newPetition(tb testing.TB, r domain.Rules, want domain.PetitionState) *doma
 	return p
 }
 
-func keyN(i int) string { return strings.Repeat("0", 62) + string(rune('a'+i/16)) + string("0123456789abcdef"[i%16]) }
+func keyN(i int) string {
+	return strings.Repeat("0", 62) + string(rune('a'+i/16)) + string("0123456789abcdef"[i%16])
+}
 
 // wantCode fails unless err is a *domain.Error with this code (and field,
 // when given).
