@@ -1,0 +1,369 @@
+package projections
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/petitionledger/petitionledger/domain"
+)
+
+// The fast path decodes exactly the fields the projections read from the hot
+// signature events (SignatureValidated, SignatureInvalidated,
+// SignatureMarkedFraudulent), skipping every other field without building
+// it. It accepts the JSON encoding/json produces for those types; anything
+// it does not understand (escaped strings, non-UTC times, odd numbers)
+// returns errSlowPath, and the caller decodes the event with
+// domain.DecodeEvent instead. It is fuzzed and cross-checked against
+// encoding/json in fastdecode_test.go.
+
+// errSlowPath means: the fast decoder declines; use domain.DecodeEvent.
+var errSlowPath = errors.New("projections: fast decoder declines")
+
+// sigFields are the fields of a signature event the projections read.
+type sigFields struct {
+	PetitionID   int64
+	Constituency string
+	Country      string
+	From         domain.SignatureState
+	To           domain.SignatureState
+	At           int64 // Unix nanoseconds, UTC; 0 when absent
+	SignedAt     int64 // Unix nanoseconds; 0 when absent or the zero time
+	ValidatedAt  int64 // Unix nanoseconds; 0 when absent or the zero time
+}
+
+// fastScanner walks one JSON document.
+type fastScanner struct {
+	b []byte
+	i int
+}
+
+func (s *fastScanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *fastScanner) expect(c byte) error {
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != c {
+		return errSlowPath
+	}
+	s.i++
+	return nil
+}
+
+// str reads a string without escapes and returns its bytes (aliasing b).
+func (s *fastScanner) str() ([]byte, error) {
+	if err := s.expect('"'); err != nil {
+		return nil, err
+	}
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == '"' {
+			out := s.b[start:s.i]
+			s.i++
+			return out, nil
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			return nil, errSlowPath
+		}
+		s.i++
+	}
+	return nil, errSlowPath
+}
+
+// skip skips any JSON value. Nested strings may contain escapes.
+func (s *fastScanner) skip() error {
+	s.ws()
+	if s.i >= len(s.b) {
+		return errSlowPath
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		return s.skipString()
+	case c == '{' || c == '[':
+		return s.skipComposite()
+	default:
+		start := s.i
+		for s.i < len(s.b) && isLiteralByte(s.b[s.i]) {
+			s.i++
+		}
+		if s.i == start {
+			return errSlowPath
+		}
+		return nil
+	}
+}
+
+func isLiteralByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E'
+}
+
+func (s *fastScanner) skipString() error {
+	s.i++ // opening quote
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '\\':
+			s.i += 2
+		case '"':
+			s.i++
+			return nil
+		default:
+			s.i++
+		}
+	}
+	return errSlowPath
+}
+
+// skipComposite skips an object or array by counting brackets outside
+// strings.
+func (s *fastScanner) skipComposite() error {
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if err := s.skipString(); err != nil {
+				return err
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				s.i++
+				return nil
+			}
+		}
+		s.i++
+	}
+	return errSlowPath
+}
+
+// object calls field for each key of an object; field must consume the value.
+func (s *fastScanner) object(field func(key []byte) error) error {
+	if err := s.expect('{'); err != nil {
+		return err
+	}
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		key, err := s.str()
+		if err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := field(key); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return errSlowPath
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return errSlowPath
+		}
+	}
+}
+
+func (s *fastScanner) int64() (int64, error) {
+	s.ws()
+	start := s.i
+	for s.i < len(s.b) && (s.b[s.i] >= '0' && s.b[s.i] <= '9' || s.b[s.i] == '-') {
+		s.i++
+	}
+	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		return 0, errSlowPath
+	}
+	v, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
+	if err != nil {
+		return 0, errSlowPath
+	}
+	return v, nil
+}
+
+func (s *fastScanner) time() (int64, error) {
+	b, err := s.str()
+	if err != nil {
+		return 0, err
+	}
+	return parseUTC(b)
+}
+
+// errStop ends a scan early: the event cannot change a count.
+var errStop = errors.New("projections: stop scanning")
+
+// decodeSigFast decodes the counting fields of a signature event body.
+func decodeSigFast(data []byte, out *sigFields) error {
+	return decodeSig(data, out, false)
+}
+
+// decodeSig is decodeSigFast; with stopUnlessValidated it returns errStop as
+// soon as it reads a "to" state other than validated (a new pending
+// signature, the bulk of SignatureSigned events, counts for nothing).
+func decodeSig(data []byte, out *sigFields, stopUnlessValidated bool) error {
+	*out = sigFields{}
+	s := fastScanner{b: data}
+	seen := 0
+	err := s.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "petition_id":
+			out.PetitionID, err = s.int64()
+			seen |= 1
+		case "location":
+			err = s.location(out)
+		case "from":
+			var v []byte
+			v, err = s.str()
+			out.From = domain.SignatureState(v)
+		case "to":
+			var v []byte
+			v, err = s.str()
+			out.To = domain.SignatureState(v)
+			if err == nil && stopUnlessValidated && out.To != domain.SigValidated {
+				return errStop
+			}
+		case "at":
+			out.At, err = s.time()
+			seen |= 2
+		case "validated_at":
+			out.ValidatedAt, err = s.time()
+		case "signed_at":
+			out.SignedAt, err = s.time()
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.ws()
+	if s.i != len(s.b) || seen != 3 {
+		return errSlowPath
+	}
+	return nil
+}
+
+func (s *fastScanner) location(out *sigFields) error {
+	s.ws()
+	if s.i+4 <= len(s.b) && string(s.b[s.i:s.i+4]) == "null" {
+		s.i += 4
+		return nil
+	}
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "constituency":
+			v, err := s.str()
+			out.Constituency = internString(v)
+			return err
+		case "country":
+			v, err := s.str()
+			out.Country = internString(v)
+			return err
+		default:
+			return s.skip()
+		}
+	})
+}
+
+// internString avoids allocating for the short codes the fold looks up: the
+// compiler does not allocate for string(b) used only as a map key, so we
+// look the code up first in a small cache.
+func internString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := internCache[string(b)]; ok {
+		return s
+	}
+	return string(b)
+}
+
+// internCache holds codes seen at start-up (filled by the places table).
+var internCache = map[string]string{}
+
+// parseUTC parses "2006-01-02T15:04:05[.fraction]Z" quickly; any other form
+// goes through time.Parse with RFC 3339.
+func parseUTC(b []byte) (int64, error) {
+	n := len(b)
+	if n < 20 || b[n-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return parseSlow(b)
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	minute, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return parseSlow(b)
+	}
+	nanos := 0
+	if n > 20 {
+		if b[19] != '.' || n-21 > 9 || n-21 < 1 {
+			return parseSlow(b)
+		}
+		frac, ok := digits(b[20 : n-1])
+		if !ok {
+			return parseSlow(b)
+		}
+		for k := n - 21; k < 9; k++ {
+			frac *= 10
+		}
+		nanos = frac
+	} else if b[19] != 'Z' {
+		return parseSlow(b)
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
+	if t.Day() != day { // e.g. 31 February: let time.Parse reject it
+		return parseSlow(b)
+	}
+	return unixNanos(t), nil
+}
+
+func parseSlow(b []byte) (int64, error) {
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return 0, errSlowPath
+	}
+	return unixNanos(t), nil
+}
+
+func digits(b []byte) (int, bool) {
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// unixNanos maps a time to Unix nanoseconds, with the zero time as 0.
+func unixNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}

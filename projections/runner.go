@@ -1,0 +1,267 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+)
+
+// Config configures a Runner.
+type Config struct {
+	// Store is the event store to follow.
+	Store eventstore.Store
+	// Dir holds the checkpoint and the audit trails. Required.
+	Dir string
+	// Places is the constituency and country table. Required.
+	Places *Places
+	// Rules are the thresholds and validation grace; zero means DefaultRules.
+	Rules Rules
+	// BatchSize caps the events folded between two publications; 0 means 4096.
+	BatchSize int
+	// CheckpointEvery is the number of events between checkpoints; 0 means
+	// 1,000,000. A checkpoint is also written when Run returns.
+	CheckpointEvery uint64
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Rules == (Rules{}) {
+		c.Rules = DefaultRules
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 4096
+	}
+	if c.CheckpointEvery == 0 {
+		c.CheckpointEvery = 1_000_000
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Change tells an OnChange hook which petitions a publication changed.
+type Change struct {
+	View      *View
+	Petitions []int64 // ids, in the order they were first changed in the batch
+}
+
+// Runner feeds the Ledger from a catch-up subscription to $all and publishes
+// a new View after every batch. Run does the work; View, WaitFor and
+// OnChange may be called from any goroutine.
+type Runner struct {
+	cfg     Config
+	ledger  *Ledger
+	view    atomic.Pointer[View]
+	lastCkp uint64 // events applied at the last checkpoint
+
+	mu       sync.Mutex
+	advanced chan struct{} // closed and replaced at each publication
+	hooks    map[int]func(Change)
+	nextHook int
+	stopped  bool
+	runErr   error
+}
+
+// NewRunner loads the checkpoint in cfg.Dir, if a valid one exists, and
+// returns a runner positioned after it; otherwise (none, corrupt, or from
+// another version) it starts from zero, logging why.
+func NewRunner(cfg Config) (*Runner, error) {
+	cfg.setDefaults()
+	if cfg.Store == nil || cfg.Dir == "" || cfg.Places == nil {
+		return nil, fmt.Errorf("%w: Store, Dir and Places are required", ErrInvalidArgument)
+	}
+	r := &Runner{cfg: cfg, advanced: make(chan struct{}), hooks: map[int]func(Change){}}
+	l, err := loadOrRebuild(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.ledger = l
+	r.lastCkp = l.applied
+	r.view.Store(publish(&View{index: map[int64]int32{}}, l))
+	return r, nil
+}
+
+func (c Config) checkpointPath() string { return filepath.Join(c.Dir, "projections.ckpt") }
+func (c Config) auditDir() string       { return filepath.Join(c.Dir, "audit") }
+
+// View returns the latest published view. It never blocks.
+func (r *Runner) View() *View { return r.view.Load() }
+
+// WaitFor blocks until the published view reflects pos (or later) and
+// returns it, so a writer can wait until its append is visible.
+func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position) (*View, error) {
+	for {
+		r.mu.Lock()
+		ch, stopped, runErr := r.advanced, r.stopped, r.runErr
+		r.mu.Unlock()
+		if v := r.View(); v.pos.Compare(pos) >= 0 {
+			return v, nil
+		}
+		if stopped {
+			return nil, fmt.Errorf("%w: %v", ErrRunnerStopped, runErr)
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: waiting for %s: %w", ErrPositionNotReached, pos, ctx.Err())
+		}
+	}
+}
+
+// OnChange registers fn to be called, on the runner's goroutine, after each
+// publication that changed some petition (e.g. to push "count changed" to
+// SSE clients). fn must return quickly and must not call WaitFor. The
+// returned function unregisters it.
+func (r *Runner) OnChange(fn func(Change)) (remove func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.nextHook
+	r.nextHook++
+	r.hooks[id] = fn
+	return func() {
+		r.mu.Lock()
+		delete(r.hooks, id)
+		r.mu.Unlock()
+	}
+}
+
+// Run follows $all from the loaded position until ctx is done or the
+// subscription fails, publishing a view after each batch. When it returns
+// it writes a final checkpoint. Call it once.
+func (r *Runner) Run(ctx context.Context) (err error) {
+	defer func() { r.finish(err) }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var from eventstore.AllFrom = eventstore.Start{}
+	if r.ledger.applied > 0 {
+		from = r.ledger.pos
+	}
+	sub, err := r.cfg.Store.SubscribeToAll(ctx, from, eventstore.SubscribeAllOptions{})
+	if err != nil {
+		return fmt.Errorf("projections: subscribe to $all: %w", err)
+	}
+	defer sub.Close()
+	msgs := make(chan eventstore.SubscriptionMessage, r.cfg.BatchSize)
+	readErr := make(chan error, 1)
+	go pump(ctx, sub, msgs, readErr)
+	return r.loop(ctx, msgs, readErr)
+}
+
+// pump moves subscription messages into msgs until an error.
+func pump(ctx context.Context, sub eventstore.Subscription, msgs chan<- eventstore.SubscriptionMessage, errc chan<- error) {
+	defer close(msgs)
+	for {
+		m, err := sub.Next(ctx)
+		if err != nil {
+			errc <- err
+			return
+		}
+		select {
+		case msgs <- m:
+		case <-ctx.Done():
+			errc <- ctx.Err()
+			return
+		}
+	}
+}
+
+func (r *Runner) loop(ctx context.Context, msgs <-chan eventstore.SubscriptionMessage, readErr <-chan error) error {
+	for {
+		m, ok := <-msgs
+		if !ok {
+			err := <-readErr
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("projections: subscription: %w", err)
+		}
+		r.applyMessage(m)
+	drain:
+		for n := 1; n < r.cfg.BatchSize; n++ {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break drain
+				}
+				r.applyMessage(m)
+			default:
+				break drain
+			}
+		}
+		if err := r.publishBatch(); err != nil {
+			return err
+		}
+		if r.ledger.applied-r.lastCkp >= r.cfg.CheckpointEvery {
+			if err := r.Checkpoint(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *Runner) applyMessage(m eventstore.SubscriptionMessage) {
+	if m.Event != nil {
+		r.ledger.Apply(m.Event)
+	}
+}
+
+// publishBatch flushes the batch's audit entries, then publishes the view.
+func (r *Runner) publishBatch() error {
+	if err := r.ledger.audit.flush(); err != nil {
+		return err
+	}
+	prev := r.View()
+	if r.ledger.applied == prev.applied {
+		return nil
+	}
+	ids := r.ledger.touchedIDs()
+	v := publish(prev, r.ledger)
+	r.view.Store(v)
+	r.mu.Lock()
+	close(r.advanced)
+	r.advanced = make(chan struct{})
+	hooks := make([]func(Change), 0, len(r.hooks))
+	for i := 0; i < r.nextHook; i++ {
+		if h, ok := r.hooks[i]; ok {
+			hooks = append(hooks, h)
+		}
+	}
+	r.mu.Unlock()
+	if len(ids) > 0 {
+		for _, h := range hooks {
+			h(Change{View: v, Petitions: ids})
+		}
+	}
+	return nil
+}
+
+// Checkpoint writes the ledger's state to disk atomically. It is called by
+// the runner's goroutine (Run) only.
+func (r *Runner) Checkpoint() error {
+	if err := writeLedgerCheckpoint(r.cfg.checkpointPath(), r.ledger); err != nil {
+		return err
+	}
+	r.lastCkp = r.ledger.applied
+	r.cfg.Logger.Info("projections: checkpoint written", slog.String("position", r.ledger.pos.String()),
+		slog.Uint64("events", r.ledger.applied))
+	return nil
+}
+
+func (r *Runner) finish(err error) {
+	if cerr := r.Checkpoint(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	r.mu.Lock()
+	r.stopped = true
+	r.runErr = err
+	close(r.advanced)
+	r.advanced = make(chan struct{})
+	r.mu.Unlock()
+}
