@@ -5,13 +5,19 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/petitionledger/petitionledger/domain"
 )
+
+// tb is what the helpers need from *testing.T and *rapid.T.
+type tbLike interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // fakePlaces is a small, independent stand-in for domain/geo.
 type fakePlaces struct{}
@@ -45,7 +51,7 @@ func (fakePlaces) KnownCountry(code string) bool {
 }
 
 // mustRules returns rules with fixed test keys.
-func mustRules(tb testing.TB) domain.Rules {
+func mustRules(tb tbLike) domain.Rules {
 	tb.Helper()
 	h, err := domain.NewHasher(bytes.Repeat([]byte("s"), 32))
 	if err != nil {
@@ -73,7 +79,12 @@ func signer(name, email, postcode string) domain.SignerInput {
 }
 
 // apply folds events into p or fails the test.
-func apply(tb testing.TB, p *domain.Petition, events []domain.Event, err error) {
+func apply(tb tbLike, p *domain.Petition, events []domain.Event, err error) {
+	tb.Helper()
+	applyEvents(tb, p, events, err)
+}
+
+func applyEvents(tb tbLike, p *domain.Petition, events []domain.Event, err error) {
 	tb.Helper()
 	if err != nil {
 		tb.Fatalf("decision failed: %v", err)
@@ -86,9 +97,22 @@ func apply(tb testing.TB, p *domain.Petition, events []domain.Event, err error) 
 }
 
 // newPetition returns a petition driven to the wanted state.
-func newPetition(tb testing.TB, r domain.Rules, want domain.PetitionState) *domain.Petition {
+func newPetition(tb tbLike, r domain.Rules, want domain.PetitionState) *domain.Petition {
+	tb.Helper()
+	p, _ := newPetitionLog(tb, r, want)
+	return p
+}
+
+// newPetitionLog is newPetition that also returns the events.
+func newPetitionLog(tb tbLike, r domain.Rules, want domain.PetitionState) (*domain.Petition, []domain.Event) {
 	tb.Helper()
 	p := &domain.Petition{}
+	var log []domain.Event
+	apply := func(tb tbLike, p *domain.Petition, events []domain.Event, err error) {
+		tb.Helper()
+		applyEvents(tb, p, events, err)
+		log = append(log, events...)
+	}
 	created, _, err := r.CreatePetition(domain.CreatePetition{Action: "Do a thing", Background: "Because.", Creator: creator()},
 		7, uuid.New(), t0)
 	apply(tb, p, []domain.Event{created}, err)
@@ -115,7 +139,7 @@ func newPetition(tb testing.TB, r domain.Rules, want domain.PetitionState) *doma
 	if p.State != want {
 		tb.Fatalf("could not drive petition to %s (got %s)", want, p.State)
 	}
-	return p
+	return p, log
 }
 
 func keyN(i int) string {
@@ -124,7 +148,7 @@ func keyN(i int) string {
 
 // wantCode fails unless err is a *domain.Error with this code (and field,
 // when given).
-func wantCode(tb testing.TB, err error, code, field string) {
+func wantCode(tb tbLike, err error, code, field string) {
 	tb.Helper()
 	if code == "" {
 		if err != nil {
