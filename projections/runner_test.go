@@ -1,0 +1,253 @@
+package projections
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/projections/internal/memstore"
+)
+
+// startRunner runs a Runner over store in dir until the test ends.
+func startRunner(t *testing.T, store eventstore.Store, dir string, every uint64) (*Runner, func()) {
+	t.Helper()
+	r, err := NewRunner(Config{Store: store, Dir: dir, Places: testPlaces(t), Rules: testRules, Logger: quietLog,
+		CheckpointEvery: every, BatchSize: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+	return r, stop
+}
+
+func lastPosition(t *testing.T, s eventstore.Store) eventstore.Position {
+	evs, err := s.ReadAll(context.Background(), eventstore.ReadAllOptions{Direction: eventstore.Backwards, MaxCount: 1})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("last position: %v", err)
+	}
+	return evs[0].Position
+}
+
+// digest is the SHA-256 of the serialized ledger state and every audit
+// file, in petition order: the bytes the determinism tests compare.
+func digest(t *testing.T, dir string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "projections.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	h.Write(b)
+	names, _ := filepath.Glob(filepath.Join(dir, "audit", "*.audit"))
+	sort.Strings(names)
+	for _, n := range names {
+		a, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write([]byte(filepath.Base(n)))
+		h.Write(a)
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func buildTo(t *testing.T, store eventstore.Store, dir string, every uint64) *View {
+	r, stop := startRunner(t, store, dir, every)
+	v, err := r.WaitFor(context.Background(), lastPosition(t, store))
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestRebuildEqualsIncrementalAndCheckpointCatchUp(t *testing.T) {
+	h := mustHistory(t, genOptions(7, 10, 3000))
+	half := len(h) / 2
+
+	// A: rebuild from zero over the whole log.
+	full := fill(t, h)
+	dirA := t.TempDir()
+	buildTo(t, full, dirA, 1<<40)
+
+	// B: live, incremental: the runner follows while events are appended.
+	live := memstore.New()
+	dirB := t.TempDir()
+	r, stop := startRunner(t, live, dirB, 500)
+	for _, a := range h {
+		if _, err := live.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.WaitFor(context.Background(), lastPosition(t, live)); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	// C: a checkpoint at half the log, then a new runner catches up.
+	partial := fill(t, h[:half])
+	dirC := t.TempDir()
+	buildTo(t, partial, dirC, 1<<40)
+	for _, a := range h[half:] {
+		if _, err := partial.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buildTo(t, partial, dirC, 1<<40)
+
+	a, b, c := digest(t, dirA), digest(t, dirB), digest(t, dirC)
+	if a != b || a != c {
+		t.Fatalf("projection bytes differ: rebuild %x, incremental %x, checkpoint+catch-up %x", a, b, c)
+	}
+}
+
+func TestCorruptCheckpointRebuildsFromZero(t *testing.T) {
+	h := mustHistory(t, genOptions(8, 5, 800))
+	store := fill(t, h)
+	dir := t.TempDir()
+	want := buildTo(t, store, dir, 1<<40)
+	good := digest(t, dir)
+	ckpt := filepath.Join(dir, "projections.ckpt")
+	orig, _ := os.ReadFile(ckpt)
+	tests := []struct {
+		name   string
+		mutate func([]byte) []byte
+		want   error
+	}{
+		{"FlippedPayloadByte", func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b }, ErrCheckpointCorrupt},
+		{"Truncated", func(b []byte) []byte { return b[:len(b)-9] }, ErrCheckpointCorrupt},
+		{"BadMagic", func(b []byte) []byte { b[0] = 'X'; return b }, ErrCheckpointCorrupt},
+		{"OtherVersion", func(b []byte) []byte { b[11] = 9; return b }, ErrCheckpointVersion},
+		{"Empty", func(b []byte) []byte { return nil }, ErrCheckpointCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := tt.mutate(append([]byte(nil), orig...))
+			if _, err := decodeCheckpoint(bad); !errors.Is(err, tt.want) && !(tt.want == ErrCheckpointCorrupt && errors.Is(err, ErrCheckpointCorrupt)) {
+				t.Fatalf("decodeCheckpoint: got %v, want %v", err, tt.want)
+			}
+			if err := os.WriteFile(ckpt, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Audit files longer than any checkpoint would cover must not survive.
+			r, err := NewRunner(Config{Store: store, Dir: dir, Places: testPlaces(t), Rules: testRules, Logger: quietLog})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.View().EventsApplied(); got != 0 {
+				t.Fatalf("after a corrupt checkpoint the runner starts at %d events, want 0", got)
+			}
+			got := buildTo(t, store, dir, 1<<40)
+			if got.EventsApplied() != want.EventsApplied() || digest(t, dir) != good {
+				t.Fatalf("rebuild after corrupt checkpoint differs")
+			}
+		})
+	}
+}
+
+// TestConcurrentReadersNeverSeeTornViews appends while readers check that
+// every view is internally consistent: each petition's count equals the sum
+// of its per-country counts, and no petition reflects a position beyond the
+// view's.
+func TestConcurrentReadersNeverSeeTornViews(t *testing.T) {
+	h := mustHistory(t, genOptions(9, 8, 2500))
+	store := memstore.New()
+	r, stop := startRunner(t, store, t.TempDir(), 1000)
+	defer stop()
+	var changes sync.Map
+	remove := r.OnChange(func(c Change) {
+		for _, id := range c.Petitions {
+			changes.Store(id, true)
+		}
+	})
+	defer remove()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for k := 0; k < 3; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := checkViewConsistent(r.View()); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var last eventstore.Position
+	for i, a := range h {
+		res, err := store.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = res.Position
+		if i%97 == 0 { // a writer waits until its append is visible
+			v, err := r.WaitFor(context.Background(), res.Position)
+			if err != nil || v.Position().Compare(res.Position) < 0 {
+				t.Fatalf("WaitFor(%s): view at %v, err %v", res.Position, v, err)
+			}
+		}
+	}
+	if _, err := r.WaitFor(context.Background(), last); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	n := 0
+	changes.Range(func(any, any) bool { n++; return true })
+	if n != r.View().Len() {
+		t.Fatalf("OnChange reported %d petitions, view has %d", n, r.View().Len())
+	}
+}
+
+func checkViewConsistent(v *View) error {
+	for o := 0; o < v.Len(); o++ {
+		s := v.at(o)
+		var sum int64
+		for _, c := range s.SignaturesByCountry() {
+			sum += c.SignatureCount
+		}
+		if sum != s.SignatureCount {
+			return errors.New("torn view: country counts do not sum to the signature count")
+		}
+		if s.Position.Compare(v.Position()) > 0 {
+			return errors.New("torn view: petition ahead of its view")
+		}
+	}
+	return nil
+}
+
+func TestWaitForReturnsWhenContextEnds(t *testing.T) {
+	store := fill(t, mustHistory(t, genOptions(10, 1, 10)))
+	r, stop := startRunner(t, store, t.TempDir(), 1<<40)
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := r.WaitFor(ctx, eventstore.Position{Commit: 1 << 60, Prepare: 1 << 60})
+	if !errors.Is(err, ErrPositionNotReached) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want ErrPositionNotReached wrapping context.Canceled", err)
+	}
+}
+
