@@ -250,4 +250,3 @@ func TestWaitForReturnsWhenContextEnds(t *testing.T) {
 		t.Fatalf("got %v, want ErrPositionNotReached wrapping context.Canceled", err)
 	}
 }
-
