@@ -84,7 +84,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	}
 	r.ledger = l
 	r.lastCkp = l.applied
-	r.view.Store(publish(&View{index: map[int64]int32{}}, l))
+	r.view.Store(publish(&View{index: map[int64]int32{}, src: cfg.Store}, l))
 	return r, nil
 }
 

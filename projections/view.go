@@ -23,6 +23,9 @@ type View struct {
 	n       int             // number of petitions
 	index   map[int64]int32 // petition id → ordinal; never mutated once published
 	audit   *auditLog
+	src     eventstore.Store // for as-of replays; nil in bare ledger tests
+	places  *Places
+	rules   Rules
 }
 
 // Position is the $all position of the last event this view reflects
@@ -147,7 +150,8 @@ func (v *View) Audit(id int64, page, count int) (AuditPage, error) {
 // publish returns the view that follows prev after the ledger's latest
 // batch: only the chunks holding touched petitions are copied.
 func publish(prev *View, l *Ledger) *View {
-	v := &View{pos: l.pos, applied: l.applied, n: len(l.byOrdinal), index: prev.index, audit: l.audit}
+	v := &View{pos: l.pos, applied: l.applied, n: len(l.byOrdinal), index: prev.index, audit: l.audit,
+		src: prev.src, places: l.places, rules: l.rules}
 	v.chunks = append([]*viewChunk(nil), prev.chunks...)
 	for len(v.chunks)*chunkSize < v.n {
 		v.chunks = append(v.chunks, new(viewChunk))

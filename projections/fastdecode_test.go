@@ -1,0 +1,110 @@
+package projections
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/petitionledger/petitionledger/domain"
+)
+
+// referenceSig decodes the counting fields with encoding/json: the
+// reference the fast decoder is cross-checked against.
+func referenceSig(data []byte) (sigFields, bool) {
+	var v struct {
+		PetitionID int64 `json:"petition_id"`
+		Location   struct {
+			Constituency string `json:"constituency"`
+			Country      string `json:"country"`
+		} `json:"location"`
+		From        domain.SignatureState `json:"from"`
+		To          domain.SignatureState `json:"to"`
+		At          time.Time             `json:"at"`
+		SignedAt    time.Time             `json:"signed_at"`
+		ValidatedAt time.Time             `json:"validated_at"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return sigFields{}, false
+	}
+	return sigFields{PetitionID: v.PetitionID, Constituency: v.Location.Constituency, Country: v.Location.Country,
+		From: v.From, To: v.To, At: unixNanos(v.At), SignedAt: unixNanos(v.SignedAt), ValidatedAt: unixNanos(v.ValidatedAt)}, true
+}
+
+func TestFastDecoderMatchesEncodingJSON(t *testing.T) {
+	evs := recorded(t, fill(t, mustHistory(t, genOptions(11, 4, 1500))))
+	n := 0
+	for _, ev := range evs {
+		switch ev.Type {
+		case domain.TypeSignatureValidated, domain.TypeSignatureInvalidated, domain.TypeSignatureMarkedFraudulent:
+		default:
+			continue
+		}
+		var got sigFields
+		if err := decodeSigFast(ev.Data, &got); err != nil {
+			t.Fatalf("fast decoder declined a domain-encoded %s: %v\n%s", ev.Type, err, ev.Data)
+		}
+		want, _ := referenceSig(ev.Data)
+		if got != want {
+			t.Fatalf("%s:\n got %+v\nwant %+v", ev.Type, got, want)
+		}
+		n++
+	}
+	if n < 500 {
+		t.Fatalf("only %d signature events checked", n)
+	}
+}
+
+func TestFastDecoderCases(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		wantSlow bool
+		want     sigFields
+	}{
+		{"Minimal", `{"petition_id":7,"at":"2025-01-02T03:04:05Z"}`, false,
+			sigFields{PetitionID: 7, At: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano()}},
+		{"FractionAndWhitespace", ` { "petition_id" : 7 , "to" : "validated", "at" : "2025-01-02T03:04:05.5Z" , "x":[1,{"y":"}"}]} `, false,
+			sigFields{PetitionID: 7, To: "validated", At: time.Date(2025, 1, 2, 3, 4, 5, 5e8, time.UTC).UnixNano()}},
+		{"ZeroTime", `{"petition_id":7,"at":"2025-01-02T03:04:05Z","validated_at":"0001-01-01T00:00:00Z"}`, false,
+			sigFields{PetitionID: 7, At: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano()}},
+		{"OffsetTimeParsedSlowly", `{"petition_id":7,"at":"2025-01-02T04:04:05+01:00"}`, false,
+			sigFields{PetitionID: 7, At: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano()}},
+		{"EscapedCode", `{"petition_id":7,"at":"2025-01-02T03:04:05Z","location":{"country":"G\u0042"}}`, true, sigFields{}},
+		{"MissingAt", `{"petition_id":7}`, true, sigFields{}},
+		{"FloatID", `{"petition_id":7.5,"at":"2025-01-02T03:04:05Z"}`, true, sigFields{}},
+		{"Trailing", `{"petition_id":7,"at":"2025-01-02T03:04:05Z"}x`, true, sigFields{}},
+		{"BadDate", `{"petition_id":7,"at":"2025-02-31T03:04:05Z"}`, true, sigFields{}},
+		{"Truncated", `{"petition_id":7,"at":"2025-01-02T03:04:05Z"`, true, sigFields{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got sigFields
+			err := decodeSigFast([]byte(tt.in), &got)
+			if (err != nil) != tt.wantSlow {
+				t.Fatalf("err = %v, want slow path %v", err, tt.wantSlow)
+			}
+			if err == nil && got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzFastDecoder: the fast decoder never panics, and whenever it accepts
+// an input that encoding/json also accepts, they agree.
+func FuzzFastDecoder(f *testing.F) {
+	f.Add([]byte(`{"petition_id":7,"location":{"constituency":"E14000001","country":"GB","region":"E12000001"},"from":"pending","to":"validated","signed_at":"2025-01-02T03:04:05Z","at":"2025-01-02T03:04:06.123Z"}`))
+	f.Add([]byte(`{"petition_id":-1,"at":"2025-01-02T03:04:05Z","sealed":{"nonce":"AAE=","x":[null,true,false,1e5]}}`))
+	f.Add([]byte(`{"at":"2025-13-02T03:04:05Z","petition_id":1}`))
+	f.Add([]byte(`{"petition_id":1,"petition_id":2,"at":"2025-01-02T03:04:05Z"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got sigFields
+		if err := decodeSigFast(data, &got); err != nil {
+			return
+		}
+		want, ok := referenceSig(data)
+		if ok && got != want {
+			t.Fatalf("fast %+v != encoding/json %+v for %q", got, want, data)
+		}
+	})
+}
