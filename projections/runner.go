@@ -67,6 +67,7 @@ type Runner struct {
 	nextHook int
 	stopped  bool
 	runErr   error
+	stopCh   chan struct{} // closed when Run returns
 }
 
 // NewRunner loads the checkpoint in cfg.Dir, if a valid one exists, and
@@ -77,7 +78,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.Store == nil || cfg.Dir == "" || cfg.Places == nil {
 		return nil, fmt.Errorf("%w: Store, Dir and Places are required", ErrInvalidArgument)
 	}
-	r := &Runner{cfg: cfg, advanced: make(chan struct{}), hooks: map[int]func(Change){}}
+	r := &Runner{cfg: cfg, advanced: make(chan struct{}), hooks: map[int]func(Change){}, stopCh: make(chan struct{})}
 	l, err := loadOrRebuild(cfg)
 	if err != nil {
 		return nil, err
@@ -261,7 +262,11 @@ func (r *Runner) finish(err error) {
 	r.mu.Lock()
 	r.stopped = true
 	r.runErr = err
+	close(r.stopCh)
 	close(r.advanced)
 	r.advanced = make(chan struct{})
 	r.mu.Unlock()
 }
+
+// stoppedCh is closed when Run returns.
+func (r *Runner) stoppedCh() <-chan struct{} { return r.stopCh }

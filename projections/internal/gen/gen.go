@@ -22,6 +22,9 @@ type Options struct {
 	Steps          int      // signature actions after publication
 	Constituencies []string // ONS codes to draw from ("" means abroad)
 	Countries      []string // country codes for signatures from abroad
+	// Steady keeps every petition open (180 days, no jumps in time): for
+	// benchmarks that want Steps signature actions.
+	Steady bool
 }
 
 // Append is one append to one stream.
@@ -73,6 +76,10 @@ type generator struct {
 }
 
 func (g *generator) tick() time.Time {
+	if g.o.Steady {
+		g.now = g.now.Add(time.Duration(1+g.rng.IntN(20)) * time.Millisecond)
+		return g.now
+	}
 	g.now = g.now.Add(time.Duration(1+g.rng.IntN(3000)) * time.Millisecond)
 	return g.now
 }
@@ -187,6 +194,9 @@ func (g *generator) createPetition(id int64) {
 	}
 	at := g.tick()
 	p.closesAt = at.Add(time.Duration(2+g.rng.IntN(5)) * 24 * time.Hour)
+	if g.o.Steady {
+		p.closesAt = at.Add(180 * 24 * time.Hour)
+	}
 	g.emit(stream, domain.PetitionPublished{PetitionID: id, From: domain.StateSponsored, Deadline: p.closesAt.Format(domain.DateLayout),
 		ClosesAt: p.closesAt, At: at})
 	g.pets = append(g.pets, p)
@@ -211,7 +221,7 @@ func (g *generator) step() {
 		g.remove(p, g.rng.IntN(len(p.valid)))
 	case r < 97:
 		g.extra(p)
-	case r < 98:
+	case r < 98 && !g.o.Steady:
 		g.now = g.now.Add(time.Duration(g.rng.IntN(8)) * time.Hour) // let deadlines and grace windows pass
 	}
 }

@@ -1,0 +1,134 @@
+package projections
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/projections/internal/memstore"
+)
+
+// benchEvents is the size of the generated history the benchmarks fold;
+// PROJECTIONS_BENCH_EVENTS overrides it (e.g. 10000000).
+func benchEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("PROJECTIONS_BENCH_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+var (
+	benchOnce  sync.Once
+	benchStore *memstore.Store
+)
+
+func benchHistory(b *testing.B) *memstore.Store {
+	benchOnce.Do(func() {
+		n := benchEvents()
+		o := genOptions(99, 20, n)
+		o.Steady = true
+		h := mustHistory(b, o)
+		benchStore = fill(b, h)
+	})
+	return benchStore
+}
+
+// BenchmarkRebuild folds the whole generated history through the Runner
+// (subscription, batches, publication, audit files, final checkpoint).
+func BenchmarkRebuild(b *testing.B) {
+	store := benchHistory(b)
+	n := store.Len()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		start := time.Now()
+		v, err := Rebuild(context.Background(), Config{Store: store, Dir: dir, Places: testPlaces(b), Rules: testRules, Logger: quietLog},
+			time.Hour, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if int(v.EventsApplied()) != n {
+			b.Fatalf("applied %d of %d", v.EventsApplied(), n)
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+	}
+}
+
+// BenchmarkLedgerApply is the fold alone, without the store.
+func BenchmarkLedgerApply(b *testing.B) {
+	evs := recorded(b, benchHistory(b))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l := newTestLedger(b)
+		start := time.Now()
+		for j := range evs {
+			l.Apply(&evs[j])
+		}
+		if err := l.audit.flush(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(evs))/time.Since(start).Seconds(), "events/s")
+	}
+}
+
+// BenchmarkAsOf replays the petition with the longest trail as of its last
+// position.
+func BenchmarkAsOf(b *testing.B) {
+	store := benchHistory(b)
+	v, err := Rebuild(context.Background(), Config{Store: store, Dir: b.TempDir(), Places: testPlaces(b), Rules: testRules, Logger: quietLog}, time.Hour, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	best := v.at(0)
+	for o := 1; o < v.Len(); o++ {
+		if s := v.at(o); s.AuditLen > best.AuditLen {
+			best = s
+		}
+	}
+	b.ReportMetric(float64(best.AuditLen), "trail-entries")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got, ok, err := v.AsOfPosition(context.Background(), best.ID, v.Position())
+		if err != nil || !ok || got.SignatureCount != best.SignatureCount {
+			b.Fatalf("as-of: %v %v %d != %d", err, ok, got.SignatureCount, best.SignatureCount)
+		}
+	}
+}
+
+// BenchmarkLiveLag appends signatures one at a time and measures the time
+// from the acknowledged append to the view showing it (p50/p99).
+func BenchmarkLiveLag(b *testing.B) {
+	h := mustHistory(b, genOptions(5, 4, max(b.N, 2000)))
+	store := memstore.New()
+	r, err := NewRunner(Config{Store: store, Dir: b.TempDir(), Places: testPlaces(b), Rules: testRules, Logger: quietLog})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	lags := make([]time.Duration, 0, len(h))
+	b.ResetTimer()
+	for _, a := range h {
+		res, err := store.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		if _, err := r.WaitFor(context.Background(), res.Position); err != nil {
+			b.Fatal(err)
+		}
+		lags = append(lags, time.Since(t0))
+	}
+	b.StopTimer()
+	cancel()
+	<-done
+	slices.Sort(lags)
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "p99-µs")
+}
