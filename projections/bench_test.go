@@ -3,8 +3,8 @@ package projections
 import (
 	"context"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
