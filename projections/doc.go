@@ -1,0 +1,64 @@
+// Package projections turns the event log into what readers need: petition
+// state (everything the UK petitions service's JSON exposes), signature
+// counts per constituency, region and country, and a per-petition audit
+// trail, each a pure, deterministic fold over $all.
+//
+// # Reading
+//
+//	r, _ := projections.NewRunner(projections.Config{Store: s, Dir: dir, Places: places})
+//	go r.Run(ctx)                       // follows $all, publishes a View per batch
+//	v := r.View()                       // immutable, never torn; v.Position() says what it reflects
+//	st, ok := v.Petition(id)            // PetitionState: state, counts, thresholds, response, debate
+//	st.SignaturesByConstituency()       // sorted by ONS code, with name and MP
+//	st.SignaturesByRegion(), st.SignaturesByCountry()
+//	page, _ := v.Petitions(projections.FacetOpen, 1, 50)
+//	audit, _ := v.Audit(id, 1, 100)     // paged, log order, no personal data
+//	old, ok, _ := v.AsOfPosition(ctx, id, pos) // or AsOfTime(ctx, id, t)
+//	v, _ = r.WaitFor(ctx, appendResult.Position) // a writer waits until its append is visible
+//	remove := r.OnChange(func(c projections.Change) { ... c.Petitions ... }) // SSE hook
+//
+// A View is published through an atomic.Pointer after each applied batch;
+// only the 256-petition chunks a batch touched are copied, so a reader sees
+// every count, threshold and audit length as of exactly one position.
+//
+// # Counting
+//
+// The Ledger follows domain.Counts: a validated signature counts while the
+// petition is open, and after the close only if it was signed no later than
+// the close and validated no later than close + grace (24 h). A removal
+// (invalidated, fraudulent) subtracts only a signature that counted. The
+// events carry location, from → to states and times, so per-petition memory
+// is fixed-size arrays indexed by constituency and country slot (Places),
+// never per signature. SignatureSigned (always "" → pending) is not even
+// decoded; the three counting signature events go through a hand-written
+// decoder (fastdecode.go) that falls back to domain.DecodeEvent on anything
+// unusual. Thresholds follow the UK service: reaching one stamps the domain
+// time of the event that crossed it; falling back below clears it, and a
+// sponsored petition falls back to validated (count < moderation + 1).
+//
+// # On disk (Config.Dir)
+//
+//	projections.ckpt    checkpoint: magic, version, position, payload, CRC-32C
+//	                    (checkpoint.go); written atomically (temp, fsync,
+//	                    rename, fsync dir) every CheckpointEvery events and
+//	                    when Run returns. Corrupt or other version → rebuild
+//	                    from zero, logged with slog.
+//	audit/<id>.audit    fixed 64-byte audit records (audit.go): position,
+//	                    domain time, event type, actor role, count delta,
+//	                    place slots, eventhash of the recorded event.
+//
+// The event hash is SHA-256 of a canonical encoding (package eventhash),
+// separate from the verifiable log's Merkle leaf encoding.
+//
+// As-of replays refold a petition from its audit trail (count records
+// directly, lifecycle records re-read from the store by position), so no
+// periodic snapshots are needed.
+//
+// # Determinism
+//
+// The checkpoint payload is canonical (petitions in creation order, fixed
+// field order, sorted non-zero count slots), the fold uses only domain
+// times, and audit files are written in petition order: the same log gives
+// byte-identical files. Tests compare a rebuild, a live incremental run and
+// a checkpoint + catch-up byte for byte.
+package projections
