@@ -1,0 +1,430 @@
+package ledger_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/ledger"
+)
+
+// backends lists the stores the ledger is tested against.
+func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
+	return map[string]func(t *testing.T) eventstore.Store{
+		"mem": func(t *testing.T) eventstore.Store { return newMemStore() },
+	}
+}
+
+// forEachBackend runs test once per backend.
+func forEachBackend(t *testing.T, test func(t *testing.T, f *fixture)) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) { test(t, newFixture(t, open(t))) })
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		p, err := f.svc.Petition(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.State != domain.StateOpen || len(p.Sponsors) != 5 || p.Deadline != "2022-03-21" {
+			t.Fatalf("petition = %+v", p)
+		}
+		var receipts []ledger.Receipt
+		for i := 0; i < 10; i++ {
+			f.clock.Advance(2 * time.Minute)
+			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(i)})
+			if err != nil {
+				t.Fatalf("sign %d: %v", i, err)
+			}
+			receipts = append(receipts, r)
+		}
+		for _, r := range receipts[:7] {
+			f.confirm(t, r)
+		}
+		// creator + 5 sponsors + 7 signers
+		if got := count(t, f.store, id, f.rules.Config.ValidationGrace); got != 13 {
+			t.Errorf("count = %d, want 13", got)
+		}
+		f.clock.Advance(200 * 24 * time.Hour) // past the deadline
+		closed, err := f.svc.CloseDueAtDeadline(ctx)
+		if err != nil || len(closed) != 1 || closed[0] != id {
+			t.Fatalf("CloseDueAtDeadline = %v, %v", closed, err)
+		}
+		// Too late to validate the rest (deadline + 24 h long gone).
+		msg, _ := f.outbox.For(receipts[8].SignatureID)
+		link, _ := ledger.ParseConfirmURL(msg.Link)
+		_, err = f.svc.ValidateSignature(ctx, link)
+		wantCode(t, err, domain.ECodeValidationExpired)
+		_, err = f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(50)})
+		wantCode(t, err, domain.ECodePetitionClosed)
+
+		if _, err := f.svc.RespondAsGovernment(ctx, id, domain.GovernmentResponse{Summary: "We will not.",
+			Details: "Because.", RespondedOn: "2022-03-21", Department: domain.Department{Acronym: "CO", Name: "Cabinet Office"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ScheduleDebate(ctx, id, "2022-05-25"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RecordDebateOutcome(ctx, id, domain.DebateOutcome{Debated: true, DebatedOn: "2022-05-25",
+			TranscriptURL: "https://hansard.parliament.uk/x", VideoURL: "https://parliamentlive.tv/y"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RecordDebateOutcome(ctx, id, domain.DebateOutcome{Debated: true, DebatedOn: "2022-05-25",
+			VideoURL: "https://evilparliament.uk/y"})
+		wantCode(t, err, domain.ECodeURLNotAllowed)
+		if _, err := f.svc.AddOtherBusiness(ctx, id, domain.OtherBusiness{Subject: "Westminster Hall debate",
+			Body: "Foreign lobbying.", OccurredOn: "2022-05-25"}); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = f.svc.Petition(ctx, id)
+		if p.State != domain.StateClosed || p.Response == nil || p.Debate == nil || len(p.OtherBusiness) != 1 ||
+			p.DebateDate != "2022-05-25" || !p.ClosedAt.Equal(p.ClosesAt) {
+			t.Errorf("final petition = %+v", p)
+		}
+		if got := count(t, f.store, id, f.rules.Config.ValidationGrace); got != 13 {
+			t.Errorf("count after close = %d, want 13", got)
+		}
+	})
+}
+
+func TestConcurrentSignersSameEmail(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		const workers = 32
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		accepted := 0
+		codes := map[string]int{}
+		for i := 0; i < workers; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				in := domain.SignerInput{Name: "Name " + itoa(i), Email: "Same.Person+" + itoa(i) + "@gmail.com",
+					Postcode: "SW1A 1AA", Country: "GB"}
+				_, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					accepted++
+				} else {
+					codes[domain.ErrorCode(err)]++
+				}
+			}(i)
+		}
+		wg.Wait()
+		if accepted != 2 {
+			t.Errorf("accepted %d signatures for one email, want exactly 2 (rejections %v)", accepted, codes)
+		}
+		for code := range codes {
+			if code != domain.ECodeTooManySignatures && code != domain.ECONFLICT {
+				t.Errorf("unexpected rejection code %q", code)
+			}
+		}
+		key, _ := f.rules.SignerKeyFor("sameperson@gmail.com")
+		recs, err := f.store.ReadStream(ctx, domain.SignerStream(id, key), eventstore.ReadStreamOptions{})
+		if err != nil || len(recs) != 2 {
+			t.Errorf("signer stream has %d events (%v), want 2", len(recs), err)
+		}
+	})
+}
+
+func TestSignRetryIsIdempotent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		req := ledger.SignRequest{PetitionID: id, Signer: person(1), EventID: uuid.New()}
+		first, err := f.svc.Sign(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.clock.Advance(time.Second) // a retry later, over the rate limit: still the same signature
+				again, err := f.svc.Sign(ctx, req)
+				if err != nil {
+					t.Errorf("retry: %v", err)
+					return
+				}
+				if again.SignatureID != first.SignatureID || again.EventID != first.EventID ||
+					again.Position != first.Position || !again.AlreadyDone || again.Fraudulent {
+					t.Errorf("retry receipt = %+v, want %+v", again, first)
+				}
+			}()
+		}
+		wg.Wait()
+		f.confirm(t, first)
+		f.confirm(t, first) // a second click
+		signed := 0
+		for _, e := range decodeAll(t, f.store) {
+			if s, ok := e.(domain.SignatureSigned); ok && s.SignatureID == first.SignatureID {
+				signed++
+			}
+		}
+		if signed != 1 {
+			t.Errorf("signature written %d times, want 1", signed)
+		}
+		if got := count(t, f.store, id, f.rules.Config.ValidationGrace); got != 7 {
+			t.Errorf("count = %d, want 7 (creator, 5 sponsors, 1 signer)", got)
+		}
+	})
+}
+
+func TestRateLimitMarksFraudulent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		a, b := person(1), person(2)
+		b.IP = a.IP
+		r1, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: a})
+		if err != nil || r1.Fraudulent {
+			t.Fatalf("first = %+v, %v", r1, err)
+		}
+		f.clock.Advance(10 * time.Second)
+		r2, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: b})
+		if err != nil || !r2.Fraudulent {
+			t.Fatalf("second within 60 s = %+v, %v; want recorded as fraudulent", r2, err)
+		}
+		if _, ok := f.outbox.For(r2.SignatureID); ok {
+			t.Error("a fraudulent signature was sent a confirmation link")
+		}
+		last := decodeAll(t, f.store)
+		if fr, ok := last[len(last)-1].(domain.SignatureMarkedFraudulent); !ok || fr.Reason != domain.ReasonRateBurst {
+			t.Errorf("last event = %#v, want SignatureMarkedFraudulent(rate_limit_burst)", last[len(last)-1])
+		}
+	})
+}
+
+func TestValidateSignatureErrors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := f.outbox.For(r.SignatureID)
+		link, err := ledger.ParseConfirmURL(msg.Link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			edit func(l *ledger.ConfirmLink)
+			want string
+		}{
+			{"BadToken", func(l *ledger.ConfirmLink) { l.Token = strings.Repeat("0", 64) }, domain.ECodeInvalidToken},
+			{"OtherSignature", func(l *ledger.ConfirmLink) { l.SignatureID = uuid.New() }, domain.ECodeInvalidToken},
+			{"OtherPetition", func(l *ledger.ConfirmLink) { l.PetitionID++ }, domain.ECodeInvalidToken},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				l := link
+				tt.edit(&l)
+				_, err := f.svc.ValidateSignature(ctx, l)
+				wantCode(t, err, tt.want)
+			})
+		}
+		if _, err := ledger.ParseConfirmURL("https://x/signatures/nope/verify"); domain.ErrorCode(err) != domain.ECodeInvalidToken {
+			t.Errorf("ParseConfirmURL(bad) err = %v", err)
+		}
+	})
+}
+
+func TestSignRejections(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		r, err := f.svc.CreatePetition(ctx, domain.CreatePetition{Action: "Unpublished", Background: "B",
+			Creator: person(90)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			req  ledger.SignRequest
+			want string
+		}{
+			{"NoSuchPetition", ledger.SignRequest{PetitionID: 999, Signer: person(1)}, domain.ECodePetitionNotFound},
+			{"NotOpen", ledger.SignRequest{PetitionID: r.PetitionID, Signer: person(1)}, domain.ECodePetitionNotOpen},
+			{"BadEmail", ledger.SignRequest{PetitionID: id, Signer: domain.SignerInput{Name: "A", Email: "a@", Country: "FR"}},
+				domain.ECodeInvalidEmail},
+			{"BadPostcode", ledger.SignRequest{PetitionID: id, Signer: domain.SignerInput{Name: "A", Email: "a@b.org",
+				Country: "GB", Postcode: "12345"}}, domain.ECodeInvalidPostcode},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := f.svc.Sign(ctx, tt.req)
+				wantCode(t, err, tt.want)
+			})
+		}
+	})
+}
+
+func TestCloseRaceWritesOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		_, err := f.svc.Close(ctx, id, domain.CloseAtDeadline)
+		wantCode(t, err, domain.ECodeNotDue)
+		f.clock.Advance(190 * 24 * time.Hour)
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Another node with its own service over the same store.
+				other := newFixture(t, f.store)
+				other.clock.now = f.clock.Now()
+				if _, err := other.svc.CloseDueAtDeadline(ctx); err != nil {
+					t.Error(err)
+				}
+				if r, err := other.svc.Close(ctx, id, domain.CloseAtDeadline); err != nil || !r.AlreadyDone {
+					t.Errorf("Close after close = %+v, %v; want AlreadyDone", r, err)
+				}
+			}()
+		}
+		wg.Wait()
+		closes := 0
+		for _, e := range decodeAll(t, f.store) {
+			if _, ok := e.(domain.PetitionClosed); ok {
+				closes++
+			}
+		}
+		if closes != 1 {
+			t.Errorf("%d close events, want 1", closes)
+		}
+	})
+}
+
+func TestConcurrentCreateAllocatesDistinctIDs(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const n = 12
+		ids := make(chan int64, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				node := newFixture(t, f.store) // separate nodes: no shared hint
+				r, err := node.svc.CreatePetition(ctx, domain.CreatePetition{Action: "P" + itoa(i), Background: "B",
+					Creator: person(i)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids <- r.PetitionID
+			}(i)
+		}
+		wg.Wait()
+		close(ids)
+		seen := map[int64]bool{}
+		for id := range ids {
+			if seen[id] || id < 1 || id > n {
+				t.Errorf("petition id %d duplicated or out of 1..%d", id, n)
+			}
+			seen[id] = true
+		}
+		if len(seen) != n {
+			t.Errorf("%d ids, want %d", len(seen), n)
+		}
+	})
+}
+
+func TestInvalidation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		for i := 0; i < 6; i++ {
+			in := person(i)
+			in.IP = "203.0.113." + itoa(10+i)
+			if i >= 4 {
+				in.IP = "192.0.2.1" + itoa(i)
+			}
+			f.clock.Advance(time.Minute)
+			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 0 {
+				f.confirm(t, r)
+			}
+		}
+		before := count(t, f.store, id, f.rules.Config.ValidationGrace)
+		_, _, err := f.svc.RequestInvalidation(ctx, domain.InvalidationRequest{PetitionID: id})
+		wantCode(t, err, domain.ECodeNoCriteria)
+		invID, _, err := f.svc.RequestInvalidation(ctx, domain.InvalidationRequest{PetitionID: id, IP: "203.0.113.0/24",
+			Reason: "one network"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.svc.CompleteInvalidation(ctx, invID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Matching != 4 || res.Invalidated != 4 {
+			t.Errorf("result = %+v, want 4 matching, 4 invalidated", res)
+		}
+		if got := count(t, f.store, id, f.rules.Config.ValidationGrace); got != before-2 {
+			t.Errorf("count = %d, want %d (two validated signatures removed)", got, before-2)
+		}
+		again, err := f.svc.CompleteInvalidation(ctx, invID)
+		if err != nil || again.Matching != 4 || again.Invalidated != 4 || !again.Receipt.AlreadyDone {
+			t.Errorf("second completion = %+v, %v", again, err)
+		}
+		_, err = f.svc.CompleteInvalidation(ctx, uuid.New())
+		wantCode(t, err, domain.ECodeInvalidationNotFound)
+	})
+}
+
+func TestNoPersonalDataInLogsOrEvents(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		in := domain.SignerInput{Name: "Zebedee Quux", Email: "zebedee.quux@example.net", Postcode: "EH1 1YZ",
+			Country: "GB", IP: "192.0.2.77"}
+		r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.confirm(t, r)
+		var all strings.Builder
+		all.WriteString(f.logs.String())
+		for _, rec := range mustReadAll(t, f.store) {
+			all.Write(rec.Data)
+			all.Write(rec.Metadata)
+		}
+		low := strings.ToLower(all.String())
+		for _, secret := range []string{"zebedee", "quux", "example.net", "eh11yz", "eh1 1yz", "192.0.2.77", "creator@"} {
+			if strings.Contains(low, secret) {
+				t.Errorf("personal datum %q found in logs or events", secret)
+			}
+		}
+		if !strings.Contains(f.logs.String(), "signature recorded") {
+			t.Error("nothing was logged")
+		}
+	})
+}
+
+func mustReadAll(tb testing.TB, s eventstore.Store) []eventstore.RecordedEvent {
+	tb.Helper()
+	recs, err := s.ReadAll(context.Background(), eventstore.ReadAllOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return recs
+}

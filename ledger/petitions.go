@@ -1,0 +1,276 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/eventstore"
+)
+
+// maxIDProbes bounds how many petition ids CreatePetition tries.
+const maxIDProbes = 10_000
+
+// CreatePetition allocates the next petition id by appending
+// PetitionCreated to "petition-{n}" with NoStream, trying the next n when
+// another node took it; then it records the creator's pending signature and
+// emails the creator a confirmation link.
+func (s *Service) CreatePetition(ctx context.Context, cmd domain.CreatePetition) (Receipt, error) {
+	now := s.now()
+	sigID := uuid.New()
+	eventID := uuid.New()
+	// Validate once before probing so bad input fails fast.
+	if _, _, err := s.rules.CreatePetition(cmd, 1, sigID, now); err != nil {
+		return Receipt{}, err
+	}
+	n, err := s.firstCandidateID(ctx)
+	if err != nil {
+		return Receipt{}, err
+	}
+	for probes := 0; probes < maxIDProbes; probes, n = probes+1, n+1 {
+		created, sig, err := s.rules.CreatePetition(cmd, n, sigID, now)
+		if err != nil {
+			return Receipt{}, err
+		}
+		stream := domain.PetitionStream(n)
+		res, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{eventID}, []domain.Event{created})
+		if errors.Is(err, eventstore.ErrWrongExpectedRev) {
+			continue
+		}
+		if err != nil {
+			return Receipt{}, err
+		}
+		s.nextID.Store(n + 1)
+		if err := s.recordCreatorSignature(ctx, sig); err != nil {
+			return Receipt{}, err
+		}
+		s.sendConfirmation(ctx, MailConfirmPetition, cmd.Creator.Email, sig)
+		s.log.InfoContext(ctx, "petition created", "petition_id", n, "position", res.Position.String())
+		return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: n, SignatureID: sigID}, nil
+	}
+	return Receipt{}, errBusy("petition ids")
+}
+
+// firstCandidateID returns where to start probing for a free petition id:
+// the in-memory hint, or after the newest petition stream in the log.
+func (s *Service) firstCandidateID(ctx context.Context) (int64, error) {
+	if n := s.nextID.Load(); n > 0 {
+		return n, nil
+	}
+	recs, err := s.store.ReadAll(ctx, eventstore.ReadAllOptions{Direction: eventstore.Backwards, MaxCount: 1,
+		Filter: &eventstore.Filter{On: eventstore.FilterEventType, Prefixes: []string{domain.TypePetitionCreated}}})
+	if err != nil {
+		return 0, fmt.Errorf("ledger: find newest petition: %w", err)
+	}
+	if len(recs) == 1 {
+		if id, ok := domain.ParsePetitionStream(recs[0].Stream); ok {
+			return id + 1, nil
+		}
+	}
+	return 1, nil
+}
+
+// recordCreatorSignature writes the creator's pending signature to its new
+// signer stream (new because the petition id is new).
+func (s *Service) recordCreatorSignature(ctx context.Context, sig domain.SignatureSigned) error {
+	stream := domain.SignerStream(sig.PetitionID, sig.SignerKey)
+	id := domain.DeterministicEventID("creator-signature", sig.SignatureID.String())
+	_, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{id}, []domain.Event{sig})
+	return err
+}
+
+// loadPetition reads and folds a petition stream.
+func (s *Service) loadPetition(l loaded) (*domain.Petition, error) {
+	p, err := domain.ReplayPetition(l.events)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %s: %w", l.stream, err)
+	}
+	return p, nil
+}
+
+// Petition returns the current state of a petition, read from its stream.
+func (s *Service) Petition(ctx context.Context, id int64) (*domain.Petition, error) {
+	l, err := s.load(ctx, domain.PetitionStream(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(l.events) == 0 {
+		return nil, domain.Errorf(domain.ECodePetitionNotFound, "", "There is no petition %d.", id)
+	}
+	return s.loadPetition(l)
+}
+
+// onPetition runs a petition decision in the retry loop. eventID names the
+// event(s): nil means fresh random IDs.
+func (s *Service) onPetition(ctx context.Context, id int64, eventID func(i int) uuid.UUID,
+	decide func(p *domain.Petition) ([]domain.Event, error)) (Receipt, error) {
+	stream := domain.PetitionStream(id)
+	r, err := s.run(ctx, stream, func(l loaded) (decision, error) {
+		if len(l.events) == 0 {
+			return decision{}, domain.Errorf(domain.ECodePetitionNotFound, "", "There is no petition %d.", id)
+		}
+		p, err := s.loadPetition(l)
+		if err != nil {
+			return decision{}, err
+		}
+		events, err := decide(p)
+		if err != nil {
+			return decision{}, err
+		}
+		if len(events) == 0 {
+			return decision{done: &Receipt{AlreadyDone: true}}, nil
+		}
+		ids := make([]uuid.UUID, len(events))
+		for i := range events {
+			if eventID != nil {
+				ids[i] = eventID(i)
+			} else {
+				ids[i] = uuid.New()
+			}
+		}
+		if rec, ok := l.find(ids[0]); ok { // written by an earlier attempt or node
+			return decision{done: receiptFor(rec)}, nil
+		}
+		return decision{ids: ids, events: events}, nil
+	})
+	r.PetitionID = id
+	return r, err
+}
+
+// Moderate applies a moderator's decision (publish, reject, hide, flag,
+// dormant).
+func (s *Service) Moderate(ctx context.Context, id int64, m domain.Moderation) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.Moderate(s.rules.Config, m, now)
+	})
+}
+
+// Stop stops an unpublished petition.
+func (s *Service) Stop(ctx context.Context, id int64) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) { return p.Stop(now) })
+}
+
+// Close closes an open petition, at its deadline or early. The close event
+// has a deterministic ID, and a petition that is already closed is a
+// success (AlreadyDone), so racing nodes are harmless.
+func (s *Service) Close(ctx context.Context, id int64, reason domain.CloseReason) (Receipt, error) {
+	now := s.now()
+	closedID := func(int) uuid.UUID { return domain.ClosedEventID(id) }
+	r, err := s.onPetition(ctx, id, closedID, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.Close(reason, now)
+	})
+	if domain.ErrorCode(err) == domain.ECodeAlreadyDone {
+		return Receipt{Stream: domain.PetitionStream(id), PetitionID: id, EventID: domain.ClosedEventID(id), AlreadyDone: true}, nil
+	}
+	return r, err
+}
+
+// CloseDueAtDeadline closes every open petition whose deadline has passed
+// and returns their ids. It scans the log for publications (no in-memory
+// index), so any node may run it at any time; running it on several nodes
+// at once closes each petition once.
+func (s *Service) CloseDueAtDeadline(ctx context.Context) ([]int64, error) {
+	now := s.now()
+	due, err := s.publishedBefore(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var closed []int64
+	for _, id := range due {
+		r, err := s.Close(ctx, id, domain.CloseAtDeadline)
+		switch code := domain.ErrorCode(err); {
+		case err == nil:
+			if !r.AlreadyDone {
+				closed = append(closed, id)
+			}
+		case code == domain.ECodeNotDue || code == domain.ECodeInvalidTransition:
+			// re-published later, or hidden: not ours to close
+		default:
+			return closed, fmt.Errorf("ledger: close petition %d: %w", id, err)
+		}
+	}
+	return closed, nil
+}
+
+// publishedBefore returns the petitions whose last publication's closing
+// instant is at or before now.
+func (s *Service) publishedBefore(ctx context.Context, now time.Time) ([]int64, error) {
+	filter := &eventstore.Filter{On: eventstore.FilterEventType,
+		Prefixes: []string{domain.TypePetitionPublished, domain.TypePetitionClosed}}
+	open := map[int64]bool{}
+	var order []int64
+	var from eventstore.AllFrom = eventstore.Start{}
+	for {
+		recs, err := s.store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, MaxCount: 1024, Filter: filter})
+		if err != nil {
+			return nil, fmt.Errorf("ledger: scan publications: %w", err)
+		}
+		for _, r := range recs {
+			e, err := domain.DecodeEventWithID(r.Type, r.ID.String(), r.Data)
+			if err != nil {
+				return nil, fmt.Errorf("ledger: scan publications: %w", err)
+			}
+			switch e := e.(type) {
+			case domain.PetitionPublished:
+				if !e.ClosesAt.After(now) {
+					if _, seen := open[e.PetitionID]; !seen {
+						order = append(order, e.PetitionID)
+					}
+					open[e.PetitionID] = true
+				}
+			case domain.PetitionClosed:
+				open[e.PetitionID] = false
+			}
+		}
+		if len(recs) < 1024 {
+			break
+		}
+		last := recs[len(recs)-1].Position
+		from = eventstore.Position{Commit: last.Commit, Prepare: last.Prepare + 1}
+	}
+	var due []int64
+	for _, id := range order {
+		if open[id] {
+			due = append(due, id)
+		}
+	}
+	return due, nil
+}
+
+// RespondAsGovernment records the government's response.
+func (s *Service) RespondAsGovernment(ctx context.Context, id int64, r domain.GovernmentResponse) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.RespondAsGovernment(s.rules.Config, r, now)
+	})
+}
+
+// ScheduleDebate records the date of a debate.
+func (s *Service) ScheduleDebate(ctx context.Context, id int64, date string) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.ScheduleDebate(date, now)
+	})
+}
+
+// RecordDebateOutcome records whether and when the petition was debated.
+func (s *Service) RecordDebateOutcome(ctx context.Context, id int64, d domain.DebateOutcome) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.RecordDebateOutcome(s.rules.Config, d, now)
+	})
+}
+
+// AddOtherBusiness records other parliamentary business.
+func (s *Service) AddOtherBusiness(ctx context.Context, id int64, b domain.OtherBusiness) (Receipt, error) {
+	now := s.now()
+	return s.onPetition(ctx, id, nil, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.AddOtherBusiness(s.rules.Config, b, now)
+	})
+}
