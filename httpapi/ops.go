@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+type healthJSON struct {
+	Status   string `json:"status"`
+	Position string `json:"position"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// handleHealthz answers 200 while the process serves requests.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	pos := s.cfg.Projections.View().Position().String()
+	w.Header().Set("X-Ledger-Position", pos)
+	w.Header().Set("Cache-Control", "no-store")
+	body, _ := json.Marshal(healthJSON{Status: "ok", Position: pos})
+	writeJSONBytes(w, http.StatusOK, body, nil)
+}
+
+// handleReadyz answers 200 once the projections have caught up with the
+// log (cfg.Ready), 503 before.
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	pos := s.cfg.Projections.View().Position().String()
+	w.Header().Set("X-Ledger-Position", pos)
+	w.Header().Set("Cache-Control", "no-store")
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			body, _ := json.Marshal(healthJSON{Status: "not_ready", Position: pos, Detail: err.Error()})
+			writeJSONBytes(w, http.StatusServiceUnavailable, body, nil)
+			return
+		}
+	}
+	body, _ := json.Marshal(healthJSON{Status: "ready", Position: pos})
+	writeJSONBytes(w, http.StatusOK, body, nil)
+}
