@@ -31,19 +31,19 @@ var ukAttributes = map[string][]string{
 // Keys present only while open, and only on the single-petition endpoint
 // for open or closed petitions.
 var (
-	ukOpenOnly        = map[string][]string{"closing_date": {"date"}}
-	ukSinglePetition  = map[string][]string{"signatures_by_country": {"array"}, "signatures_by_constituency": {"array"}, "signatures_by_region": {"array"}, "other_parliamentary_business": {"array"}}
-	ukRejection       = map[string][]string{"code": {"string"}, "details": {"string", "null"}}
-	ukResponse        = map[string][]string{"responded_on": {"date"}, "summary": {"string"}, "details": {"string"}, "created_at": {"timestamp"}, "updated_at": {"timestamp"}}
-	ukDebate          = map[string][]string{"debated_on": {"date", "null"}, "transcript_url": {"string", "null"}, "video_url": {"string", "null"}, "debate_pack_url": {"string", "null"}, "public_engagement_url": {"string", "null"}, "debate_summary_url": {"string", "null"}, "overview": {"string", "null"}}
-	ukDepartment      = map[string][]string{"acronym": {"string"}, "name": {"string"}, "url": {"string"}}
-	ukByCountry       = map[string][]string{"name": {"string"}, "code": {"string"}, "signature_count": {"number"}}
-	ukByConstituency  = map[string][]string{"name": {"string"}, "ons_code": {"string"}, "mp": {"string", "null"}, "signature_count": {"number"}}
-	ukByRegion        = map[string][]string{"name": {"string"}, "ons_code": {"string"}, "signature_count": {"number"}}
-	ukOtherBusiness   = map[string][]string{"subject": {"string"}, "body": {"string"}, "occurred_on": {"date"}, "created_at": {"timestamp"}, "updated_at": {"timestamp"}}
-	ukCount           = map[string][]string{"signature_count": {"number"}, "response_threshold_reached_at": {"timestamp", "null"}, "government_response_at": {"timestamp", "null"}, "debate_threshold_reached_at": {"timestamp", "null"}, "scheduled_debate_date": {"date", "null"}, "debate_outcome_at": {"timestamp", "null"}, "debated": {"boolean", "null"}}
-	timestampPattern  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
-	datePattern       = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	ukOpenOnly       = map[string][]string{"closing_date": {"date"}}
+	ukSinglePetition = map[string][]string{"signatures_by_country": {"array"}, "signatures_by_constituency": {"array"}, "signatures_by_region": {"array"}, "other_parliamentary_business": {"array"}}
+	ukRejection      = map[string][]string{"code": {"string"}, "details": {"string", "null"}}
+	ukResponse       = map[string][]string{"responded_on": {"date"}, "summary": {"string"}, "details": {"string"}, "created_at": {"timestamp"}, "updated_at": {"timestamp"}}
+	ukDebate         = map[string][]string{"debated_on": {"date", "null"}, "transcript_url": {"string", "null"}, "video_url": {"string", "null"}, "debate_pack_url": {"string", "null"}, "public_engagement_url": {"string", "null"}, "debate_summary_url": {"string", "null"}, "overview": {"string", "null"}}
+	ukDepartment     = map[string][]string{"acronym": {"string"}, "name": {"string"}, "url": {"string"}}
+	ukByCountry      = map[string][]string{"name": {"string"}, "code": {"string"}, "signature_count": {"number"}}
+	ukByConstituency = map[string][]string{"name": {"string"}, "ons_code": {"string"}, "mp": {"string", "null"}, "signature_count": {"number"}}
+	ukByRegion       = map[string][]string{"name": {"string"}, "ons_code": {"string"}, "signature_count": {"number"}}
+	ukOtherBusiness  = map[string][]string{"subject": {"string"}, "body": {"string"}, "occurred_on": {"date"}, "created_at": {"timestamp"}, "updated_at": {"timestamp"}}
+	ukCount          = map[string][]string{"signature_count": {"number"}, "response_threshold_reached_at": {"timestamp", "null"}, "government_response_at": {"timestamp", "null"}, "debate_threshold_reached_at": {"timestamp", "null"}, "scheduled_debate_date": {"date", "null"}, "debate_outcome_at": {"timestamp", "null"}, "debated": {"boolean", "null"}}
+	timestampPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+	datePattern      = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 func merge(ms ...map[string][]string) map[string][]string {
