@@ -26,10 +26,12 @@ func CanonicalEmail(email string) (string, error) {
 	if domain == "gmail.com" {
 		local = strings.ReplaceAll(local, ".", "")
 	}
-	if local == "" {
+	canonical := local + "@" + domain
+	// Stripping a tag can leave a malformed address ("a.+x@b.org" -> "a.@b.org").
+	if _, _, err := splitEmail(canonical); err != nil {
 		return "", invalidEmail()
 	}
-	return local + "@" + domain, nil
+	return canonical, nil
 }
 
 // EmailDomain returns the lower-cased domain of a well-formed address.

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -113,4 +114,37 @@ func TestErrorIsAndMessage(t *testing.T) {
 	if got := domain.ErrorCode(nil); got != "" {
 		t.Errorf("ErrorCode(nil) = %q", got)
 	}
+}
+
+// FuzzCheckURL checks that every accepted URL is https on an allowed host.
+func FuzzCheckURL(f *testing.F) {
+	for _, s := range []string{"https://hansard.parliament.uk/x", "https://evilparliament.uk", "http://youtube.com",
+		"https://youtube.com@evil.com/", "https://evil.com\\@youtube.com", "https://parliament.uk%2eevil.com/"} {
+		f.Add(s)
+	}
+	domains := domain.DefaultConfig().AllowedURLDomains
+	f.Fuzz(func(t *testing.T, raw string) {
+		err := domain.CheckURL("url", raw, domains)
+		if err != nil {
+			if domain.ErrorCode(err) != domain.ECodeURLNotAllowed {
+				t.Fatalf("err = %v", err)
+			}
+			return
+		}
+		if raw == "" {
+			return
+		}
+		u, perr := url.Parse(raw)
+		if perr != nil || u.Scheme != "https" {
+			t.Fatalf("accepted %q", raw)
+		}
+		host := strings.ToLower(u.Hostname())
+		ok := false
+		for _, d := range domains {
+			ok = ok || host == d || strings.HasSuffix(host, "."+d)
+		}
+		if !ok {
+			t.Fatalf("accepted %q with host %q", raw, host)
+		}
+	})
 }
