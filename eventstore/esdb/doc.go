@@ -1,0 +1,70 @@
+// Package esdb implements eventstore.Store on EventStoreDB (KurrentDB), or on
+// any server speaking its gRPC protocol such as eventstore/esdbserver,
+// through the official Go client (github.com/EventStore/EventStore-Client-Go/v4).
+//
+//	s, err := esdb.Open(ctx, "esdb://127.0.0.1:2113?tls=false")
+//	s, err := esdb.Open(ctx, "esdb://a:2113,b:2113,c:2113?nodepreference=leader")
+//	s, err := esdb.Open(ctx, "esdb+discover://cluster.example:2113")
+//
+// # Retries
+//
+// Failures are sorted in three kinds (see classify):
+//
+//   - not applied: the node answered "not leader" (the client reconnects to
+//     the leader it names) or "not ready"/"too busy", or no connection could
+//     be made. Nothing was written; every operation retries.
+//   - ambiguous: the connection dropped or the call timed out after the
+//     request may have reached the server. Reads, subscriptions, deletes and
+//     tombstones retry. An append retries only when its expectation is
+//     NoStream or Exact(n): the server then compares the proposed event IDs
+//     with the events written right after the expected revision and, if the
+//     first attempt did land, answers with its original result and writes
+//     nothing (storetest pins this idempotency). With Any or StreamExists the
+//     server can only consult a best-effort cache of recent event IDs, which
+//     a restart, a leader change or enough traffic empties; a retry could
+//     write the events twice, and a petition signature must never be counted
+//     twice. Such an append fails with ErrAppendOutcomeUnknown (together
+//     with eventstore.ErrUnavailable) and the caller decides: it may read the
+//     stream to look for its event IDs, or append again with an Exact
+//     expectation.
+//   - permanent: wrong expected revision, deleted stream, invalid argument,
+//     access denied, ... Never retried.
+//
+// Retries follow a RetryPolicy: a bounded number of attempts, exponential
+// backoff with jitter, and the caller's context ends the wait.
+//
+// The client closes itself for good when it fails to discover a node (ten
+// attempts by default). The Store then makes a new client for the next
+// attempt, so a server that comes back is found again.
+//
+// # Errors
+//
+// Every client error is mapped to the eventstore errors (mapError):
+// *WrongExpectedRevisionError (with the expectation and the actual revision,
+// parsed from the client's or the server's message, since the client drops
+// the structured fields), *StreamDeletedError, *StreamNotFoundError,
+// ErrAccessDenied, ErrUnavailable, ErrInvalidArgument, ErrAppendTooLarge and
+// ErrCorrupt, always wrapped with %w and the operation.
+//
+// # Reads and subscriptions
+//
+// The client's ReadAll cannot ask the server to filter, so ReadAll filters
+// on the client, reading $all in pages. Subscriptions to $all filter on the
+// server, which also sends the checkpoints, delivered as
+// SubscriptionMessage.Checkpoint.
+//
+// A subscription delivers exactly one CaughtUp marker, and after a dropped
+// connection it subscribes again from the last event it delivered
+// (exclusive), dropping anything at or before it, so there is no gap and no
+// duplicate. It does not resume from the last checkpoint: a checkpoint's
+// position is the server's, and resuming from the last delivered event is
+// always safe; a checkpoint older than one already delivered is not
+// delivered again.
+//
+// # Known limits
+//
+// The client's connection set-up (node discovery) ignores contexts: an
+// operation that starts while the server is unreachable may wait for the
+// whole discovery (by default up to ten attempts) before its context is
+// looked at.
+package esdb

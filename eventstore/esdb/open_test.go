@@ -1,0 +1,166 @@
+package esdb
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+)
+
+func TestParseConnectionString(t *testing.T) {
+	tests := []struct {
+		name        string
+		in          string
+		wantAddress string
+		wantSeeds   []string
+		wantDNS     bool
+		wantNoTLS   bool
+		wantPref    client.NodePreference
+	}{
+		{name: "SingleNode", in: "esdb://127.0.0.1:2113?tls=false", wantAddress: "127.0.0.1:2113", wantNoTLS: true, wantPref: client.NodePreferenceLeader},
+		{name: "DefaultPort", in: "esdb://localhost?tls=false", wantAddress: "localhost:2113", wantNoTLS: true, wantPref: client.NodePreferenceLeader},
+		{name: "TLS", in: "esdb://db.example:2113", wantAddress: "db.example:2113", wantPref: client.NodePreferenceLeader},
+		{name: "Cluster", in: "esdb://a:2113,b:2114,c:2115?nodepreference=leader&tls=false",
+			wantSeeds: []string{"a:2113", "b:2114", "c:2115"}, wantNoTLS: true, wantPref: client.NodePreferenceLeader},
+		{name: "ClusterFollower", in: "esdb://a:2113,b:2113?nodePreference=follower",
+			wantSeeds: []string{"a:2113", "b:2113"}, wantPref: client.NodePreferenceFollower},
+		{name: "Discover", in: "esdb+discover://cluster.example:2113?tls=false", wantAddress: "cluster.example:2113", wantDNS: true, wantNoTLS: true, wantPref: client.NodePreferenceLeader},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ParseConnectionString(tt.in)
+			if err != nil {
+				t.Fatalf("ParseConnectionString(%q): %v", tt.in, err)
+			}
+			if len(tt.wantSeeds) == 0 && cfg.Address != tt.wantAddress {
+				t.Errorf("got address %q, want %q", cfg.Address, tt.wantAddress)
+			}
+			var seeds []string
+			for _, s := range cfg.GossipSeeds {
+				seeds = append(seeds, s.String())
+			}
+			if len(seeds) != len(tt.wantSeeds) {
+				t.Fatalf("got seeds %v, want %v", seeds, tt.wantSeeds)
+			}
+			for i := range seeds {
+				if seeds[i] != tt.wantSeeds[i] {
+					t.Errorf("got seeds %v, want %v", seeds, tt.wantSeeds)
+				}
+			}
+			if cfg.DnsDiscover != tt.wantDNS || cfg.DisableTLS != tt.wantNoTLS || cfg.NodePreference != tt.wantPref {
+				t.Errorf("got dns=%v notls=%v pref=%v, want %v %v %v", cfg.DnsDiscover, cfg.DisableTLS, cfg.NodePreference, tt.wantDNS, tt.wantNoTLS, tt.wantPref)
+			}
+		})
+	}
+}
+
+func TestParseConnectionStringRejects(t *testing.T) {
+	for _, in := range []string{
+		"", "   ", "http://127.0.0.1:2113", "esdb://127.0.0.1:2113?tls=maybe", "esdb://127.0.0.1:notaport",
+		"esdb://127.0.0.1:2113?nodepreference=boss", "esdb://127.0.0.1:2113?unknownsetting=1",
+		"esdb://127.0.0.1:2113?usercertfile=/x",
+	} {
+		if _, err := ParseConnectionString(in); !errors.Is(err, eventstore.ErrInvalidArgument) {
+			t.Errorf("ParseConnectionString(%q) = %v, want ErrInvalidArgument", in, err)
+		}
+	}
+}
+
+// FuzzParseConnectionString checks the parser never panics and that what it
+// accepts names a host.
+func FuzzParseConnectionString(f *testing.F) {
+	for _, seed := range []string{
+		"esdb://127.0.0.1:2113?tls=false", "esdb://a:1,b:2,c:3?nodepreference=leader", "esdb+discover://x:2113",
+		"esdb://u:p@h:1?tls=false&keepAliveInterval=-1", "esdb://", "esdb://,,,", "esdb://h:99999",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		cfg, err := ParseConnectionString(in)
+		if err != nil {
+			if !errors.Is(err, eventstore.ErrInvalidArgument) {
+				t.Errorf("error %v does not match ErrInvalidArgument", err)
+			}
+			return
+		}
+		if cfg.Address == "" && len(cfg.GossipSeeds) == 0 {
+			t.Errorf("accepted %q without a host", in)
+		}
+	})
+}
+
+// TestOpenUnreachable checks Open fails with ErrUnavailable when nothing
+// listens.
+func TestOpenUnreachable(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = Open(ctx, "esdb://"+addr+"?tls=false&maxDiscoverAttempts=1&discoveryInterval=1",
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}), WithLogger(discardLogger()))
+	if !errors.Is(err, eventstore.ErrUnavailable) {
+		t.Fatalf("got %v, want ErrUnavailable", err)
+	}
+}
+
+// TestClosedStore checks every operation after Close returns ErrClosed.
+func TestClosedStore(t *testing.T) {
+	s := openFake(t, &fakeServer{}, testPolicy)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, errAppend := s.Append(ctx, "s", eventstore.Any{}, oneEvent())
+	_, errRead := s.ReadStream(ctx, "s", eventstore.ReadStreamOptions{})
+	_, errAll := s.ReadAll(ctx, eventstore.ReadAllOptions{})
+	_, errSub := s.SubscribeToAll(ctx, eventstore.Start{}, eventstore.SubscribeAllOptions{})
+	_, errDel := s.Delete(ctx, "s", eventstore.Any{})
+	for i, err := range []error{errAppend, errRead, errAll, errSub, errDel} {
+		if !errors.Is(err, eventstore.ErrClosed) {
+			t.Errorf("op %d: got %v, want ErrClosed", i, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestAppendValidates checks invalid events are refused before anything is
+// sent (the client would give a nil ID a random one).
+func TestAppendValidates(t *testing.T) {
+	f := &fakeServer{}
+	s := openFake(t, f, testPolicy)
+	ok := oneEvent()
+	tests := []struct {
+		name   string
+		stream string
+		exp    eventstore.ExpectedRevision
+		event  eventstore.EventData
+	}{
+		{"NilID", "s", eventstore.Any{}, eventstore.EventData{Type: "T"}},
+		{"EmptyType", "s", eventstore.Any{}, eventstore.EventData{ID: ok.ID}},
+		{"UnknownContentType", "s", eventstore.Any{}, eventstore.EventData{ID: ok.ID, Type: "T", ContentType: "text/plain"}},
+		{"EmptyStream", "", eventstore.Any{}, ok},
+		{"NilExpected", "s", nil, ok},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Append(context.Background(), tt.stream, tt.exp, tt.event)
+			if !errors.Is(err, eventstore.ErrInvalidArgument) {
+				t.Errorf("got %v, want ErrInvalidArgument", err)
+			}
+		})
+	}
+	if n := f.count("append"); n != 0 {
+		t.Errorf("got %d appends sent, want 0", n)
+	}
+}
