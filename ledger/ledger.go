@@ -79,8 +79,8 @@ func New(opts Options) (*Service, error) {
 	return &Service{opts: opts, store: opts.Store, rules: opts.Rules, log: opts.Logger}, nil
 }
 
-// Receipt acknowledges a command: the event written (or found, for a
-// retry) and its place in the log.
+// Receipt acknowledges a command: the (first) event written, or found for
+// a retry, and the log position of the last event the command wrote.
 type Receipt struct {
 	Stream      string
 	EventID     uuid.UUID

@@ -58,7 +58,9 @@ func (s *Service) Sign(ctx context.Context, req SignRequest) (Receipt, error) {
 	r, err := s.run(ctx, stream, func(l loaded) (decision, error) {
 		if rec, ok := l.find(req.EventID); ok { // a retry of a request that was written
 			done := receiptFor(rec)
-			done.Fraudulent = hasEvent(l, fraudID)
+			if fr, ok := l.find(fraudID); ok { // the position of the last event written, as first reported
+				done.Fraudulent, done.Position = true, fr.Position
+			}
 			return decision{done: done}, nil
 		}
 		signer, err := domain.ReplaySigner(l.events)
