@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/ledger"
@@ -142,7 +144,7 @@ func (f *fixture) openPetition(tb testing.TB) int64 {
 	for i := 0; i < f.rules.Config.SponsorThreshold; i++ {
 		in := person(1000 + i)
 		in.IP = ""
-		s, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: r.PetitionID, Signer: in, Kind: domain.KindSponsor})
+		s, err := f.svc.Sponsor(ctx, r.PetitionID, in, uuid.Nil)
 		if err != nil {
 			tb.Fatalf("sponsor %d: %v", i, err)
 		}

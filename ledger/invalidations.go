@@ -167,3 +167,13 @@ func (s *Service) signerStreams(ctx context.Context, petitionID int64) ([]string
 	sort.Strings(out)
 	return out, nil
 }
+
+// Invalidate requests an invalidation and completes it at once.
+func (s *Service) Invalidate(ctx context.Context, req domain.InvalidationRequest) (uuid.UUID, InvalidationResult, error) {
+	id, _, err := s.RequestInvalidation(ctx, req)
+	if err != nil {
+		return uuid.Nil, InvalidationResult{}, err
+	}
+	res, err := s.CompleteInvalidation(ctx, id)
+	return id, res, err
+}

@@ -388,6 +388,10 @@ func TestInvalidation(t *testing.T) {
 		}
 		_, err = f.svc.CompleteInvalidation(ctx, uuid.New())
 		wantCode(t, err, domain.ECodeInvalidationNotFound)
+		_, byEmail, err := f.svc.Invalidate(ctx, domain.InvalidationRequest{PetitionID: id, Email: "PERSON5+spam@example.org"})
+		if err != nil || byEmail.Matching != 1 || byEmail.Invalidated != 1 {
+			t.Errorf("Invalidate by email = %+v, %v; want 1 matching, 1 invalidated", byEmail, err)
+		}
 	})
 }
 

@@ -192,3 +192,9 @@ func (s *Service) followUpValidation(ctx context.Context, v domain.SignatureVali
 	}
 	return nil
 }
+
+// Sponsor records a sponsor's pending signature on a petition that is
+// gathering sponsors (validated or sponsored). eventID as in SignRequest.
+func (s *Service) Sponsor(ctx context.Context, petitionID int64, in domain.SignerInput, eventID uuid.UUID) (Receipt, error) {
+	return s.Sign(ctx, SignRequest{PetitionID: petitionID, Signer: in, Kind: domain.KindSponsor, EventID: eventID})
+}
