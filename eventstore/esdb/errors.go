@@ -163,6 +163,11 @@ func typedError(info opInfo, err error) error {
 	case isClientErr && esErr.Code() == client.ErrorCodeResourceNotFound && !isNotLeaderWithoutEndpoint(err):
 		return &eventstore.StreamNotFoundError{Stream: info.stream}
 	}
+	if st, ok := grpcStatus(err); ok && st.Code() == codes.FailedPrecondition && streamDeletedRE.MatchString(st.Message()) {
+		// A subscription's drop error is the bare status: the client reads
+		// no trailers there.
+		return &eventstore.StreamDeletedError{Stream: info.stream}
+	}
 	if st, ok := grpcStatus(err); ok && st.Code() == codes.FailedPrecondition &&
 		strings.Contains(st.Message(), "WrongExpectedVersion") {
 		actual, ok := parseDeleteWrongExpected(st.Message())
@@ -224,6 +229,10 @@ func sentinelFor(info opInfo, err error) error {
 func isAppendTooLargeMessage(msg string) bool {
 	return strings.Contains(msg, "Maximum Append Size") || strings.Contains(msg, "Maximum Append Event Size")
 }
+
+// The real server's status message for a deleted stream
+// (RpcExceptions.StreamDeleted).
+var streamDeletedRE = regexp.MustCompile(`^Event stream '.*' is deleted\.$`)
 
 // The client turns an append's wrong_expected_version response into this
 // text (client.go, AppendToStream); the structured fields are not exposed.

@@ -33,6 +33,7 @@ type fakeServer struct {
 
 	mu    sync.Mutex
 	calls map[string]int
+	reads []*api.ReadReq // every Read request, in order
 	addr  string
 }
 
@@ -109,7 +110,14 @@ func (f *fakeServer) Append(srv api.Streams_AppendServer) error {
 }
 
 func (f *fakeServer) Read(req *api.ReadReq, srv api.Streams_ReadServer) error {
-	n := f.next("read")
+	method := "read"
+	if req.GetOptions().GetSubscription() != nil {
+		method = "subscribe"
+	}
+	n := f.next(method)
+	f.mu.Lock()
+	f.reads = append(f.reads, req)
+	f.mu.Unlock()
 	resps, ferr := f.readReply(n, req)
 	for _, r := range resps {
 		if err := srv.Send(r); err != nil {
@@ -118,6 +126,9 @@ func (f *fakeServer) Read(req *api.ReadReq, srv api.Streams_ReadServer) error {
 	}
 	if ferr != nil {
 		return ferr.send(srv.SetTrailer)
+	}
+	if req.GetOptions().GetSubscription() != nil {
+		<-srv.Context().Done() // a subscription stays open
 	}
 	return nil
 }
@@ -165,6 +176,16 @@ func recordedEvent(stream string, rev, pos uint64, typ string, created time.Time
 		},
 		Position: &api.ReadResp_ReadEvent_CommitPosition{CommitPosition: pos},
 	}}}
+}
+
+// caughtUp is the server's caught-up marker.
+func caughtUp() *api.ReadResp {
+	return &api.ReadResp{Content: &api.ReadResp_CaughtUp_{CaughtUp: &api.ReadResp_CaughtUp{}}}
+}
+
+// checkpoint is a filtered subscription's checkpoint.
+func checkpoint(pos uint64) *api.ReadResp {
+	return &api.ReadResp{Content: &api.ReadResp_Checkpoint_{Checkpoint: &api.ReadResp_Checkpoint{CommitPosition: pos, PreparePosition: pos}}}
 }
 
 // confirmation is the first answer of a subscription.
