@@ -56,7 +56,7 @@ func writeFilterFixture(t *testing.T, s eventstore.Store) filterFixture {
 		stream := streams[i%len(streams)]
 		ev := newEvent(types[(i/2)%len(types)])
 		mustAppend(t, s, stream, eventstore.Any{}, ev)
-		if i%10 == 3 {
+		if i%5 == 3 {
 			meta := eventstore.EventData{ID: newEvent("").ID, Type: eventstore.MetadataEventType,
 				ContentType: eventstore.ContentTypeJSON, Data: []byte(`{"$maxCount":1000}`)}
 			mustAppend(t, s, eventstore.MetadataStreamName(stream), eventstore.Any{}, meta)
