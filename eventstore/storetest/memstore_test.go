@@ -530,4 +530,3 @@ func (m *memSub) Close() error {
 	}
 	return nil
 }
-
