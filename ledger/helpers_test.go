@@ -157,7 +157,7 @@ func (f *fixture) openPetition(tb testing.TB) int64 {
 }
 
 // decodeAll decodes every domain event of the store, in log order.
-func decodeAll(tb testing.TB, store eventstore.Store) []domain.Event {
+func decodeAll(tb tbLike, store eventstore.Store) []domain.Event {
 	tb.Helper()
 	recs, err := store.ReadAll(context.Background(), eventstore.ReadAllOptions{Filter: eventstore.ExcludeSystemEvents})
 	if err != nil {
@@ -178,7 +178,7 @@ func decodeAll(tb testing.TB, store eventstore.Store) []domain.Event {
 }
 
 // count recounts a petition's signatures from the log with domain.Counts.
-func count(tb testing.TB, store eventstore.Store, petitionID int64, grace time.Duration) int {
+func count(tb tbLike, store eventstore.Store, petitionID int64, grace time.Duration) int {
 	tb.Helper()
 	sigs := map[string]*domain.CountFacts{}
 	var closedAt time.Time
@@ -217,4 +217,11 @@ func wantCode(tb testing.TB, err error, code string) {
 	if got := domain.ErrorCode(err); got != code {
 		tb.Fatalf("err = %v (code %q), want code %q", err, got, code)
 	}
+}
+
+// tbLike is what helpers need from *testing.T and *rapid.T.
+type tbLike interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
 }
