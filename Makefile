@@ -34,3 +34,8 @@ demo: build
 
 clean:
 	rm -rf bin
+
+# The stock Node.js EventStoreDB client against our EventStoreDB-protocol
+# server (e2e/run.sh installs what it needs, or says what is missing).
+e2e:
+	GO=$(GO) ./e2e/run.sh
