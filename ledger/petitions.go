@@ -44,7 +44,7 @@ func (s *Service) CreatePetition(ctx context.Context, cmd domain.CreatePetition)
 		if err != nil {
 			return Receipt{}, err
 		}
-		s.nextID.Store(n + 1)
+		s.raiseNextID(n + 1)
 		if err := s.recordCreatorSignature(ctx, sig); err != nil {
 			return Receipt{}, err
 		}
@@ -53,6 +53,16 @@ func (s *Service) CreatePetition(ctx context.Context, cmd domain.CreatePetition)
 		return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: n, SignatureID: sigID}, nil
 	}
 	return Receipt{}, errBusy("petition ids")
+}
+
+// raiseNextID moves the petition-id hint forward, never back.
+func (s *Service) raiseNextID(n int64) {
+	for {
+		cur := s.nextID.Load()
+		if cur >= n || s.nextID.CompareAndSwap(cur, n) {
+			return
+		}
+	}
 }
 
 // firstCandidateID returns where to start probing for a free petition id:
