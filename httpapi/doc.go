@@ -18,8 +18,10 @@
 //	GET  /constituencies.json                  the constituency table
 //	POST /petitions                            create (public, rate limited)
 //	POST /petitions/{id}/sponsors              sponsor (public, rate limited)
-//	POST /petitions/{id}/signatures            sign → receipt (public, rate limited)
-//	POST /signatures/validate                  validate with the mailed token
+//	POST /petitions/{id}/signatures            sign → receipt (public, rate limited;
+//	                                           Idempotency-Key: <uuid> makes retries safe)
+//	GET|POST /signatures/{id}/verify?petition=&signer=&token=
+//	                                           validate: the link mailed to the signer
 //	POST /admin/petitions/{id}/moderation      moderator
 //	POST /admin/petitions/{id}/close           moderator
 //	POST /admin/petitions/{id}/government-response   government

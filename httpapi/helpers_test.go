@@ -283,18 +283,24 @@ func (l *fakeLedger) CreatePetition(_ context.Context, c domain.CreatePetition) 
 	rc.PetitionID = 42
 	return rc, err
 }
-func (l *fakeLedger) Sponsor(_ context.Context, id int64, in domain.SignerInput) (httpapi.Receipt, error) {
-	return l.withSig(l.record("sponsor", id, in))
+func (l *fakeLedger) Sponsor(_ context.Context, id int64, in domain.SignerInput, eventID uuid.UUID) (httpapi.Receipt, error) {
+	return l.withSig(l.record("sponsor", id, signArg{in, eventID}))
 }
-func (l *fakeLedger) Sign(_ context.Context, id int64, in domain.SignerInput) (httpapi.Receipt, error) {
-	return l.withSig(l.record("sign", id, in))
+func (l *fakeLedger) Sign(_ context.Context, id int64, in domain.SignerInput, eventID uuid.UUID) (httpapi.Receipt, error) {
+	return l.withSig(l.record("sign", id, signArg{in, eventID}))
 }
+
+type signArg struct {
+	In      domain.SignerInput
+	EventID uuid.UUID
+}
+
 func (l *fakeLedger) withSig(rc httpapi.Receipt, err error) (httpapi.Receipt, error) {
 	rc.SignatureID = uuid.MustParse("00000000-0000-4000-8000-0000000000aa")
 	return rc, err
 }
-func (l *fakeLedger) ValidateSignature(_ context.Context, token string) (httpapi.Receipt, error) {
-	return l.withSig(l.record("validate", 0, token))
+func (l *fakeLedger) ValidateSignature(_ context.Context, link httpapi.SignatureLink) (httpapi.Receipt, error) {
+	return l.withSig(l.record("validate", link.PetitionID, link))
 }
 func (l *fakeLedger) Moderate(_ context.Context, id int64, m domain.Moderation) (httpapi.Receipt, error) {
 	return l.record("moderate", id, m)
@@ -318,4 +324,24 @@ func (l *fakeLedger) Invalidate(_ context.Context, req domain.InvalidationReques
 	rc, err := l.record("invalidate", req.PetitionID, req)
 	return httpapi.InvalidationReceipt{InvalidationID: uuid.MustParse("00000000-0000-4000-8000-0000000000bb"),
 		MatchingCount: 7, InvalidatedCount: 5, Position: rc.Position}, err
+}
+
+func jsonLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// syncBuffer is a log sink safe for concurrent writers and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

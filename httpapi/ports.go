@@ -14,9 +14,11 @@ import (
 // problems by code) or wrap eventstore sentinels.
 type Ledger interface {
 	CreatePetition(ctx context.Context, cmd domain.CreatePetition) (Receipt, error)
-	Sponsor(ctx context.Context, petitionID int64, in domain.SignerInput) (Receipt, error)
-	Sign(ctx context.Context, petitionID int64, in domain.SignerInput) (Receipt, error)
-	ValidateSignature(ctx context.Context, token string) (Receipt, error)
+	// Sponsor and Sign record a pending signature; eventID (uuid.Nil: a
+	// fresh one) makes a retry return the first receipt and write nothing.
+	Sponsor(ctx context.Context, petitionID int64, in domain.SignerInput, eventID uuid.UUID) (Receipt, error)
+	Sign(ctx context.Context, petitionID int64, in domain.SignerInput, eventID uuid.UUID) (Receipt, error)
+	ValidateSignature(ctx context.Context, link SignatureLink) (Receipt, error)
 	Moderate(ctx context.Context, petitionID int64, m domain.Moderation) (Receipt, error)
 	Close(ctx context.Context, petitionID int64, reason domain.CloseReason) (Receipt, error)
 	RespondAsGovernment(ctx context.Context, petitionID int64, r domain.GovernmentResponse) (Receipt, error)
@@ -32,6 +34,16 @@ type Receipt struct {
 	SignatureID uuid.UUID // sign, sponsor, validate; uuid.Nil otherwise
 	EventID     uuid.UUID // the last event written (uuid.Nil when nothing was written)
 	Position    eventstore.Position
+	AlreadyDone bool // nothing new was written: the fact was already in the log
+}
+
+// SignatureLink is the confirmation link mailed to a signer:
+// /signatures/{SignatureID}/verify?petition={PetitionID}&signer={SignerKey}&token={Token}.
+type SignatureLink struct {
+	PetitionID  int64
+	SignerKey   string
+	SignatureID uuid.UUID
+	Token       string
 }
 
 // InvalidationReceipt is what an invalidation returns.

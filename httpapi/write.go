@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/domain"
 )
 
@@ -25,10 +26,6 @@ type createBody struct {
 	Background        string     `json:"background"`
 	AdditionalDetails string     `json:"additional_details"`
 	Creator           signerBody `json:"creator"`
-}
-
-type validateBody struct {
-	Token string `json:"token"`
 }
 
 type moderationBody struct {
@@ -96,6 +93,7 @@ type receiptJSON struct {
 	SignatureID string `json:"signature_id,omitempty"`
 	EventID     string `json:"event_id,omitempty"`
 	Position    string `json:"position"`
+	AlreadyDone bool   `json:"already_done,omitempty"`
 }
 
 type invalidationJSON struct {
@@ -114,11 +112,11 @@ func (b signerBody) input(ip string) domain.SignerInput {
 // signature (counted once validated), 200 otherwise.
 func (s *Server) writeReceipt(w http.ResponseWriter, command string, status int, rc Receipt) {
 	s.metrics.noteAppend(command, rc.Position.Commit)
-	out := receiptJSON{PetitionID: rc.PetitionID, Position: rc.Position.String()}
-	if rc.SignatureID != [16]byte{} {
+	out := receiptJSON{PetitionID: rc.PetitionID, Position: rc.Position.String(), AlreadyDone: rc.AlreadyDone}
+	if rc.SignatureID != uuid.Nil {
 		out.SignatureID = rc.SignatureID.String()
 	}
-	if rc.EventID != [16]byte{} {
+	if rc.EventID != uuid.Nil {
 		out.EventID = rc.EventID.String()
 	}
 	body, _ := json.Marshal(out)
@@ -167,10 +165,29 @@ func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
 	s.handleSignature(w, r, "sign", s.cfg.Ledger.Sign)
 }
 
-type signFunc = func(ctx context.Context, petitionID int64, in domain.SignerInput) (Receipt, error)
+type signFunc = func(ctx context.Context, petitionID int64, in domain.SignerInput, eventID uuid.UUID) (Receipt, error)
+
+// idempotencyKey reads the optional Idempotency-Key header: a UUID the
+// client chooses once per signature and repeats on retries.
+func idempotencyKey(r *http.Request) (uuid.UUID, error) {
+	raw := r.Header.Get("Idempotency-Key")
+	if raw == "" {
+		return uuid.Nil, nil
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil || id == uuid.Nil {
+		return uuid.Nil, newProblem(CodeInvalidParameter, "Idempotency-Key", "Send Idempotency-Key as a UUID, the same on every retry.")
+	}
+	return id, nil
+}
 
 func (s *Server) handleSignature(w http.ResponseWriter, r *http.Request, command string, sign signFunc) {
 	id, err := petitionIDFrom(r, "id", "")
+	if err != nil {
+		s.failWrite(w, r, command, err)
+		return
+	}
+	key, err := idempotencyKey(r)
 	if err != nil {
 		s.failWrite(w, r, command, err)
 		return
@@ -179,7 +196,7 @@ func (s *Server) handleSignature(w http.ResponseWriter, r *http.Request, command
 	if !s.decodeWrite(w, r, command, &b) {
 		return
 	}
-	rc, err := sign(r.Context(), id, b.input(clientIP(r, s.cfg.TrustProxy)))
+	rc, err := sign(r.Context(), id, b.input(clientIP(r, s.cfg.TrustProxy)), key)
 	if err != nil {
 		s.failWrite(w, r, command, err)
 		return
@@ -190,19 +207,34 @@ func (s *Server) handleSignature(w http.ResponseWriter, r *http.Request, command
 	s.writeReceipt(w, command, http.StatusAccepted, rc)
 }
 
-func (s *Server) handleValidate(w http.ResponseWriter, r *http.Request) {
-	var b validateBody
-	if !s.decodeWrite(w, r, "validate", &b) {
+// handleVerify validates a signature from its confirmation link:
+// GET (the link clicked in the email) or POST, with the link's query.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	sigID, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		s.failWrite(w, r, "validate", newProblem(domain.ECodeInvalidToken, "signature_id", "This confirmation link is broken. Copy the whole link from the email."))
 		return
 	}
-	if b.Token == "" {
-		s.failWrite(w, r, "validate", newProblem(domain.ECodeRequired, "token", "Send the token from the confirmation link."))
+	q := r.URL.Query()
+	link := SignatureLink{SignatureID: sigID, SignerKey: q.Get("signer"), Token: q.Get("token")}
+	for _, f := range []struct{ name, value string }{{"petition", q.Get("petition")}, {"signer", link.SignerKey}, {"token", link.Token}} {
+		if f.value == "" {
+			s.failWrite(w, r, "validate", newProblem(domain.ECodeRequired, f.name, "The confirmation link lacks its "+f.name+"; copy the whole link from the email."))
+			return
+		}
+	}
+	link.PetitionID, err = strconv.ParseInt(q.Get("petition"), 10, 64)
+	if err != nil || link.PetitionID <= 0 {
+		s.failWrite(w, r, "validate", newProblem(domain.ECodeInvalidToken, "petition", "This confirmation link is broken. Copy the whole link from the email."))
 		return
 	}
-	rc, err := s.cfg.Ledger.ValidateSignature(r.Context(), b.Token)
+	rc, err := s.cfg.Ledger.ValidateSignature(r.Context(), link)
 	if err != nil {
 		s.failWrite(w, r, "validate", err)
 		return
+	}
+	if rc.SignatureID == uuid.Nil {
+		rc.SignatureID = sigID
 	}
 	s.writeReceipt(w, "validate", http.StatusOK, rc)
 }
