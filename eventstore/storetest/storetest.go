@@ -20,10 +20,14 @@ func Run(t *testing.T, newStore Factory) {
 	}{
 		{"Append", testAppend},
 		{"AppendInvalid", testAppendInvalid},
+		{"Idempotency", testIdempotency},
 		{"ReadStream", testReadStream},
 		{"ReadAll", testReadAll},
 		{"ReadAllFilter", testReadAllFilter},
 		{"RecordedFields", testRecordedFields},
+		{"Metadata", testMetadata},
+		{"Delete", testDelete},
+		{"Tombstone", testTombstone},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
