@@ -35,6 +35,7 @@ type fakeServer struct {
 	calls map[string]int
 	reads []*api.ReadReq // every Read request, in order
 	addr  string
+	stop  func() // stops serving and drops every connection
 }
 
 // fakeErr is a gRPC status with trailers.
@@ -62,6 +63,7 @@ func startFake(t testing.TB, f *fakeServer) string {
 	api.RegisterStreamsServer(srv, f)
 	f.calls = map[string]int{}
 	f.addr = lis.Addr().String()
+	f.stop = srv.Stop
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	return f.addr

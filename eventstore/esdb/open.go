@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"strings"
 	"sync"
@@ -20,10 +21,12 @@ type Store struct {
 	policy RetryPolicy
 	log    *slog.Logger
 
-	mu     sync.Mutex
-	closed bool                     // guarded by mu
-	cur    *clientHandle            // guarded by mu
-	subs   map[*subscription]func() // live subscriptions and their cancel funcs; guarded by mu
+	mu       sync.Mutex
+	closed   bool                     // guarded by mu
+	cur      *clientHandle            // guarded by mu
+	subs     map[*subscription]func() // live subscriptions and their cancel funcs; guarded by mu
+	inflight int                      // client calls still running; guarded by mu
+	closing  *client.Client           // to close once inflight is 0; guarded by mu
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -77,7 +80,39 @@ func ParseConnectionString(connectionString string) (*client.Configuration, erro
 	if cfg.Address == "" && len(cfg.GossipSeeds) == 0 {
 		return nil, fmt.Errorf("%w: esdb: connection string names no host", eventstore.ErrInvalidArgument)
 	}
+	if !hasSetting(connectionString, "maxdiscoverattempts") {
+		cfg.MaxDiscoverAttempts = unboundedDiscovery
+	}
 	return cfg, nil
+}
+
+// unboundedDiscovery replaces the client's default of 10 discovery attempts.
+// When discovery gives up, the client's connection goroutine exits, and
+// every call already waiting to talk to it (for a connection, or to report
+// an Unavailable error) blocks for ever. Discovering without end keeps that
+// goroutine alive: waiting calls resume when a node is back, and the Store
+// releases its callers when their context ends (see Store.call). A
+// connection string that sets maxDiscoverAttempts keeps its value; the
+// Store then replaces a client that gave up.
+const unboundedDiscovery = math.MaxInt
+
+// hasSetting reports whether the connection string sets key (lower case).
+func hasSetting(connectionString, key string) bool {
+	_, query, found := strings.Cut(connectionString, "?")
+	if !found {
+		return false
+	}
+	query, _, _ = strings.Cut(query, "#")
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return false
+	}
+	for k := range values {
+		if strings.ToLower(k) == key {
+			return true
+		}
+	}
+	return false
 }
 
 // knownSettings are the connection-string settings client v4.2.0 reads
@@ -128,22 +163,46 @@ func Open(ctx context.Context, connectionString string, opts ...Option) (*Store,
 	return s, nil
 }
 
-// ping makes the client discover a node and read its features, retrying
-// under the policy. The client does this on its first call; doing it here
-// makes Open fail early and plainly.
+// ping checks that a node answers, retrying under the policy, so that Open
+// fails early and plainly. It uses throw-away clients whose discovery is
+// bounded (the client's default of 10 attempts, unless the connection string
+// says otherwise): an unreachable server must not leave a client searching
+// for ever behind a failed Open.
 func (s *Store) ping(ctx context.Context) error {
-	err := s.retry(ctx, func(failure) bool { return true }, func(c *client.Client) error {
-		done := make(chan error, 1)
-		go func() { _, err := c.GetServerVersion(); done <- err }()
-		select {
-		case err := <-done:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
+	cfg := *s.config
+	if cfg.MaxDiscoverAttempts == unboundedDiscovery {
+		cfg.MaxDiscoverAttempts = pingDiscoverAttempts
+	}
+	var err error
+	for attempt := 0; attempt < s.policy.MaxAttempts; attempt++ {
+		if attempt > 0 {
+			if serr := sleep(ctx, s.policy.Delay(attempt-1, nil)); serr != nil {
+				break
+			}
 		}
-	})
+		attemptCfg := cfg
+		c, cerr := client.NewClient(&attemptCfg)
+		if cerr != nil {
+			return fmt.Errorf("%w: esdb: %v", eventstore.ErrInvalidArgument, cerr)
+		}
+		err = s.call(ctx, func() error {
+			defer c.Close() // only this call uses c, so closing cannot strand a sender
+			_, err := c.GetServerVersion()
+			return err
+		})
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		if kind := classify(err); !transient(kind) && kind != failClientClosed {
+			break
+		}
+	}
 	return mapError(opInfo{op: "connect"}, ctx.Err(), err)
 }
+
+// pingDiscoverAttempts bounds the discovery of Open's ping: the client's
+// default.
+const pingDiscoverAttempts = 10
 
 // clientLogger routes the client library's messages to slog. They carry no
 // personal data: the client logs endpoints, stream names and gRPC errors.
@@ -196,7 +255,7 @@ func (s *Store) retry(ctx context.Context, retryable func(failure) bool, call fu
 		if err != nil {
 			return err
 		}
-		err = call(h.c)
+		err = s.call(ctx, func() error { return call(h.c) })
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
@@ -243,6 +302,11 @@ func (s *Store) Close() error {
 	if s.cur != nil && !s.cur.dead {
 		live = s.cur.c
 	}
+	if live != nil && s.inflight > 0 {
+		// Closing the client's channel now would panic the calls still
+		// waiting to send on it; the last of them closes it.
+		s.closing, live = live, nil
+	}
 	s.mu.Unlock()
 	for _, cancel := range cancels {
 		cancel()
@@ -251,4 +315,41 @@ func (s *Store) Close() error {
 		return live.Close()
 	}
 	return nil
+}
+
+// call runs fn, a client call made with ctx, in its own goroutine and
+// returns its error, or ctx's error as soon as ctx is done. The client
+// ignores contexts while it looks for a node; this keeps the Store's
+// callers responsive meanwhile. An abandoned fn finishes on its own (its
+// gRPC call sees the cancelled ctx once it starts); callers must not use
+// what fn writes unless call returned fn's own result.
+func (s *Store) call(ctx context.Context, fn func() error) error {
+	s.mu.Lock()
+	s.inflight++
+	s.mu.Unlock()
+	done := make(chan error, 1)
+	go func() {
+		defer s.callDone()
+		done <- fn()
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// callDone ends a call and closes the client if Close is waiting for it.
+func (s *Store) callDone() {
+	s.mu.Lock()
+	s.inflight--
+	var toClose *client.Client
+	if s.inflight == 0 && s.closing != nil {
+		toClose, s.closing = s.closing, nil
+	}
+	s.mu.Unlock()
+	if toClose != nil {
+		_ = toClose.Close()
+	}
 }

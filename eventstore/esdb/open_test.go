@@ -8,6 +8,7 @@ import (
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 )
@@ -162,5 +163,47 @@ func TestAppendValidates(t *testing.T) {
 	}
 	if n := f.count("append"); n != 0 {
 		t.Errorf("got %d appends sent, want 0", n)
+	}
+}
+
+// TestCallsHonourContextWhileServerDown checks that while no node can be
+// found (the client then ignores contexts) a call still returns when its
+// context ends, and that Close then does not crash.
+func TestCallsHonourContextWhileServerDown(t *testing.T) {
+	f := &fakeServer{appendReply: func(n int, _ *api.AppendReq_Options) (*api.AppendResp, *fakeErr) {
+		return appendOK(uint64(n), uint64(n)), nil
+	}}
+	s := openFake(t, f, testPolicy)
+	if _, err := s.Append(context.Background(), "s", eventstore.Any{}, oneEvent()); err != nil {
+		t.Fatal(err)
+	}
+	f.stop()
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_, err := s.Append(ctx, "s", eventstore.Exact(0), oneEvent())
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("append %d with the server down: got %v, want context.DeadlineExceeded", i, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenHonoursContext checks Open gives up when its context ends, even
+// while the client is still looking for a node.
+func TestOpenHonoursContext(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = Open(ctx, "esdb://"+addr+"?tls=false", WithLogger(discardLogger()))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
 }
