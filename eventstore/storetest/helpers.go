@@ -345,13 +345,14 @@ func nextMessageErr(t testing.TB, sub eventstore.Subscription) (eventstore.Subsc
 	return msg, err
 }
 
-// collectEvents reads messages until n events arrived, skipping checkpoints
-// and failing on an unexpected CaughtUp when caughtUpAllowed is false.
+// collectEvents reads messages until n events arrived, skipping CaughtUp
+// and checkpoints.
 func collectEvents(t testing.TB, sub eventstore.Subscription, n int) []eventstore.RecordedEvent {
 	t.Helper()
 	var got []eventstore.RecordedEvent
 	for len(got) < n {
 		msg := nextMessage(t, sub)
+		checkOneField(t, msg)
 		if msg.Event != nil {
 			got = append(got, *msg.Event)
 		}

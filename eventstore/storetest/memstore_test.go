@@ -482,6 +482,11 @@ func (m *memSub) Next(ctx context.Context) (eventstore.SubscriptionMessage, erro
 
 // step looks at the log; the store's lock is held.
 func (m *memSub) step() (eventstore.SubscriptionMessage, bool, error) {
+	if m.stream != "" {
+		if st := m.s.streams[m.stream]; st != nil && st.tombstoned {
+			return eventstore.SubscriptionMessage{}, false, &eventstore.StreamDeletedError{Stream: m.stream}
+		}
+	}
 	for m.next < len(m.s.log) {
 		r := m.s.log[m.next]
 		m.next++

@@ -28,6 +28,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"Metadata", testMetadata},
 		{"Delete", testDelete},
 		{"Tombstone", testTombstone},
+		{"SubscribeToStream", testSubscribeToStream},
+		{"SubscribeToAll", testSubscribeToAll},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
