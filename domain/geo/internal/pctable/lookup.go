@@ -1,0 +1,98 @@
+package pctable
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxSectorKey bounds sector keys: 37⁴ outward values × 10 sector digits.
+const maxSectorKey = 37 * 37 * 37 * 37 * 10
+
+// Lookup returns the code of a normalised postcode, or ok false when the
+// table does not hold it.
+func (t *Table) Lookup(pc string) (code string, ok bool) {
+	sector, unit, ok := Key(pc)
+	if !ok {
+		return "", false
+	}
+	ordinal, ok := t.ordinal(sector, unit)
+	if !ok {
+		return "", false
+	}
+	return t.codes[t.runCode(ordinal)], true
+}
+
+// ordinal finds the position of (sector, unit) in table order.
+func (t *Table) ordinal(sector uint32, unit int) (uint32, bool) {
+	le := binary.LittleEndian
+	lo, hi := 0, len(t.sectors)/4
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if le.Uint32(t.sectors[mid*4:]) < sector {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == len(t.sectors)/4 || le.Uint32(t.sectors[lo*4:]) != sector {
+		return 0, false
+	}
+	bm := t.bitmaps[lo*bitmapSize : (lo+1)*bitmapSize]
+	w := unit / 64
+	word := le.Uint64(bm[w*8:])
+	bit := uint64(1) << (unit % 64)
+	if word&bit == 0 {
+		return 0, false
+	}
+	rank := le.Uint32(t.ranks[lo*4:]) + uint32(bits.OnesCount64(word&(bit-1)))
+	for i := 0; i < w; i++ {
+		rank += uint32(bits.OnesCount64(le.Uint64(bm[i*8:])))
+	}
+	return rank, true
+}
+
+// runCode returns the code index of the run holding ordinal.
+func (t *Table) runCode(ordinal uint32) uint32 {
+	le := binary.LittleEndian
+	// Find the first run starting after ordinal; the one before holds it.
+	lo, hi := 0, len(t.runs)/4
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if le.Uint32(t.runs[mid*4:])>>codeBits <= ordinal {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return le.Uint32(t.runs[(lo-1)*4:]) & (maxCodes - 1)
+}
+
+// Codes returns the distinct codes the table holds, sorted.
+func (t *Table) Codes() []string { return append([]string(nil), t.codes...) }
+
+// Len returns the number of postcodes in the table.
+func (t *Table) Len() int { return t.postcodes }
+
+// Sectors returns the number of postcode sectors in the table.
+func (t *Table) Sectors() int { return len(t.sectors) / 4 }
+
+// Runs returns the number of runs of consecutive postcodes with one code.
+func (t *Table) Runs() int { return len(t.runs) / 4 }
+
+// Each calls fn for every postcode in table order, until fn returns false.
+func (t *Table) Each(fn func(postcode, code string) bool) {
+	le := binary.LittleEndian
+	var ordinal uint32
+	for s := 0; s < len(t.sectors)/4; s++ {
+		key := le.Uint32(t.sectors[s*4:])
+		for u := 0; u < UnitsPerSector; u++ {
+			if le.Uint64(t.bitmaps[s*bitmapSize+u/64*8:])&(1<<(u%64)) == 0 {
+				continue
+			}
+			if !fn(PostcodeOf(key, u), t.codes[t.runCode(ordinal)]) {
+				return
+			}
+			ordinal++
+		}
+	}
+}
