@@ -33,9 +33,16 @@
 // Retries follow a RetryPolicy: a bounded number of attempts, exponential
 // backoff with jitter, and the caller's context ends the wait.
 //
-// The client closes itself for good when it fails to discover a node (ten
-// attempts by default). The Store then makes a new client for the next
-// attempt, so a server that comes back is found again.
+// # Connections
+//
+// The client keeps one connection goroutine that discovers a node, and
+// closes itself for good when discovery gives up (10 attempts by default);
+// any call then waiting on that goroutine blocks for ever. So the Store makes
+// discovery unbounded unless the connection string sets maxDiscoverAttempts
+// (it then replaces a client that gave up), and runs every client call under
+// the caller's context: while no node can be found, calls wait, and return
+// the context's error when it ends. Open checks a node answers, with bounded
+// discovery, so a wrong address fails Open plainly.
 //
 // # Errors
 //
@@ -63,8 +70,8 @@
 //
 // # Known limits
 //
-// The client's connection set-up (node discovery) ignores contexts: an
-// operation that starts while the server is unreachable may wait for the
-// whole discovery (by default up to ten attempts) before its context is
-// looked at.
+// A call abandoned because its context ended keeps a goroutine inside the
+// client until a node is found again. Close during an outage therefore
+// leaves the client's discovery running until a node answers, then closes
+// it: closing it earlier would panic the calls waiting on it.
 package esdb

@@ -129,14 +129,11 @@ func (s *Store) allHead(ctx context.Context) (eventstore.Position, bool, error) 
 	return head, exists, err
 }
 
-// startSubscription opens the first server subscription under ctx, then
-// hands it to a goroutine that lives until the subscription is closed (the
-// caller's ctx bounds only the setup).
+// startSubscription opens the first server subscription, then hands it to
+// a goroutine that lives until the subscription is closed or ctx ends.
 func (s *Store) startSubscription(ctx context.Context, p *pump) (eventstore.Subscription, error) {
-	subCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, cancel)
+	subCtx, cancel := context.WithCancel(ctx)
 	first, err := p.open(subCtx)
-	stop()
 	if err != nil {
 		cancel()
 		return nil, mapError(p.info, ctx.Err(), err)
