@@ -67,7 +67,14 @@ func (s *fakeStore) Append(_ context.Context, stream string, expected eventstore
 	if !ok {
 		return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{Stream: stream, Expected: expected, Actual: cur}
 	}
-	return s.writeLocked(stream, events), nil
+	revive := len(events) > 0 && s.truncateBeforeLocked(stream) == eventstore.DeletedStreamTruncateBefore
+	first := s.next[stream]
+	res := s.writeLocked(stream, events)
+	if revive {
+		data, _ := json.Marshal(map[string]uint64{"$tb": first})
+		s.writeLocked("$$"+stream, []eventstore.EventData{{Type: eventstore.MetadataEventType, Data: data}})
+	}
+	return res, nil
 }
 
 func (s *fakeStore) writeLocked(stream string, events []eventstore.EventData) eventstore.AppendResult {

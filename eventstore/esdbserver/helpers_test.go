@@ -12,7 +12,14 @@ import (
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/esdbserver"
@@ -134,4 +141,77 @@ func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// rawClient is the generated gRPC client, for requests the official client
+// cannot make (malformed ones) and for looking at raw responses.
+func rawClient(t testing.TB, addr string) streams.StreamsClient {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatalf("grpc.NewClient: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return streams.NewStreamsClient(conn)
+}
+
+// streamID is a protocol stream identifier.
+func streamID(name string) *shared.StreamIdentifier {
+	return &shared.StreamIdentifier{StreamName: []byte(name)}
+}
+
+// structuredID is id in the Go client's structured form.
+func structuredID(id uuid.UUID) *shared.UUID {
+	most, least := client.UUIDAsInt64(id)
+	return &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{MostSignificantBits: most, LeastSignificantBits: least}}}
+}
+
+// proposed is a valid proposed message of type typ.
+func proposed(typ string, data []byte) *streams.AppendReq {
+	return &streams.AppendReq{Content: &streams.AppendReq_ProposedMessage_{ProposedMessage: &streams.AppendReq_ProposedMessage{
+		Id:       structuredID(uuid.New()),
+		Metadata: map[string]string{"type": typ, "content-type": "application/json"},
+		Data:     data,
+	}}}
+}
+
+// appendOptions is the first message of an append with expectation Any.
+func appendOptions(stream string) *streams.AppendReq {
+	return &streams.AppendReq{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+		StreamIdentifier:       streamID(stream),
+		ExpectedStreamRevision: &streams.AppendReq_Options_Any{Any: &shared.Empty{}},
+	}}}
+}
+
+// rawAppend sends msgs as one Append call and returns the response, the
+// status error and the trailers.
+func rawAppend(t testing.TB, c streams.StreamsClient, msgs ...*streams.AppendReq) (*streams.AppendResp, error, metadata.MD) {
+	t.Helper()
+	var trailer metadata.MD
+	call, err := c.Append(ctxT(t), grpc.Trailer(&trailer))
+	if err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+	for _, m := range msgs {
+		if err := call.Send(m); err != nil {
+			break // the server answered early; CloseAndRecv has its status
+		}
+	}
+	resp, err := call.CloseAndRecv()
+	return resp, err, trailer
+}
+
+// wantStatus checks a gRPC error's code and, when exception is not empty,
+// its "exception" trailer.
+func wantStatus(t testing.TB, err error, trailer metadata.MD, code codes.Code, exception string) {
+	t.Helper()
+	if got := status.Code(err); got != code {
+		t.Fatalf("status: got %v (%v), want %v", got, err, code)
+	}
+	if exception == "" {
+		return
+	}
+	if got := trailer.Get("exception"); len(got) != 1 || got[0] != exception {
+		t.Errorf("exception trailer: got %q, want %q (all trailers %v)", got, exception, trailer)
+	}
 }
