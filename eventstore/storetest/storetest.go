@@ -30,6 +30,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"Tombstone", testTombstone},
 		{"SubscribeToStream", testSubscribeToStream},
 		{"SubscribeToAll", testSubscribeToAll},
+		{"SubscriptionRaces", testSubscriptionRaces},
+		{"Concurrency", testConcurrency},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
