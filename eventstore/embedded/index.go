@@ -1,6 +1,5 @@
 package embedded
 
-
 // The stream index maps a stream to the place of its events. It never holds
 // stream names: a slot is keyed by a 64-bit hash of the name and names are
 // verified against the first record of the stream on disk (hash collisions

@@ -9,13 +9,13 @@ import (
 
 // segmentScan is the outcome of decoding one segment file.
 type segmentScan struct {
-	size     int64  // file size
-	validEnd int64  // end of the last complete transaction
-	badAt    int64  // offset of the first undecodable bytes; -1 when none
-	badErr   error  // why badAt is bad
-	validAft bool   // a CRC-valid record exists after badAt
-	records  int    // records up to validEnd
-	openTxn  int    // records after validEnd that end no transaction
+	size     int64 // file size
+	validEnd int64 // end of the last complete transaction
+	badAt    int64 // offset of the first undecodable bytes; -1 when none
+	badErr   error // why badAt is bad
+	validAft bool  // a CRC-valid record exists after badAt
+	records  int   // records up to validEnd
+	openTxn  int   // records after validEnd that end no transaction
 }
 
 // scanSegment decodes every record of seg from offset start, calling fn

@@ -40,7 +40,7 @@ type subscription struct {
 	caughtUp bool
 	err      error // sticky end of the subscription
 
-	life      context.Context // the subscribe call's context ends the subscription
+	life context.Context // the subscribe call's context ends the subscription
 
 	mu        sync.Mutex // serialises Next
 	closeOnce sync.Once
