@@ -150,3 +150,12 @@ func (p *Petition) HasSponsor(key string) bool {
 func (p *Petition) beforeModeration() bool {
 	return p.State == StatePending || p.State == StateValidated || p.State == StateSponsored
 }
+
+// Clone returns a copy that shares nothing mutable with p (applying events
+// to the copy leaves p unchanged).
+func (p *Petition) Clone() *Petition {
+	c := *p
+	c.Sponsors = append([]string(nil), p.Sponsors...)
+	c.OtherBusiness = append([]OtherBusinessAdded(nil), p.OtherBusiness...)
+	return &c
+}

@@ -63,6 +63,7 @@ type Service struct {
 	rules  domain.Rules
 	log    *slog.Logger
 	nextID atomic.Int64 // hint: the next petition id to try
+	cache  petitionCache
 }
 
 // New returns a Service.

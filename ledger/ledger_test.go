@@ -432,3 +432,32 @@ func mustReadAll(tb testing.TB, s eventstore.Store) []eventstore.RecordedEvent {
 	}
 	return recs
 }
+
+// TestPetitionCacheSeesOtherNodes checks that a node's cached petition
+// follows writes made by another node on the same store.
+func TestPetitionCacheSeesOtherNodes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		if _, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(1)}); err != nil {
+			t.Fatal(err) // the petition is now cached as open
+		}
+		other := newFixture(t, f.store)
+		other.clock.now = f.clock.Now()
+		if _, err := other.svc.Close(ctx, id, domain.CloseEarly); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+		_, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(2)})
+		wantCode(t, err, domain.ECodePetitionClosed)
+		p, err := f.svc.Petition(ctx, id)
+		if err != nil || p.State != domain.StateClosed {
+			t.Fatalf("Petition = %+v, %v; want closed", p, err)
+		}
+		p.Sponsors[0] = "mutated by the caller"
+		again, _ := f.svc.Petition(ctx, id)
+		if again.Sponsors[0] == "mutated by the caller" {
+			t.Error("a caller's change leaked into the cache")
+		}
+	})
+}

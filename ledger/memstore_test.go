@@ -95,11 +95,19 @@ func (m *memStore) ReadStream(ctx context.Context, stream string, opts eventstor
 	if len(idx) == 0 {
 		return nil, &eventstore.StreamNotFoundError{Stream: stream}
 	}
-	if opts.Direction != eventstore.Forwards || (opts.From != nil && opts.From != eventstore.StreamFrom(eventstore.Start{})) {
-		return nil, errors.New("memStore: only forward reads from the start")
+	from := 0
+	switch f := opts.From.(type) {
+	case nil, eventstore.Start:
+	case eventstore.Revision:
+		from = int(min(uint64(f), uint64(len(idx))))
+	default:
+		return nil, errors.New("memStore: only forward reads from the start or a revision")
+	}
+	if opts.Direction != eventstore.Forwards {
+		return nil, errors.New("memStore: only forward reads")
 	}
 	out := make([]eventstore.RecordedEvent, 0, len(idx))
-	for _, i := range idx {
+	for _, i := range idx[from:] {
 		out = append(out, m.all[i])
 		if opts.MaxCount > 0 && uint64(len(out)) == opts.MaxCount {
 			break

@@ -102,18 +102,6 @@ func (s *Service) loadPetition(l loaded) (*domain.Petition, error) {
 	return p, nil
 }
 
-// Petition returns the current state of a petition, read from its stream.
-func (s *Service) Petition(ctx context.Context, id int64) (*domain.Petition, error) {
-	l, err := s.load(ctx, domain.PetitionStream(id))
-	if err != nil {
-		return nil, err
-	}
-	if len(l.events) == 0 {
-		return nil, domain.Errorf(domain.ECodePetitionNotFound, "", "There is no petition %d.", id)
-	}
-	return s.loadPetition(l)
-}
-
 // onPetition runs a petition decision in the retry loop. eventID names the
 // event(s): nil means fresh random IDs.
 func (s *Service) onPetition(ctx context.Context, id int64, eventID func(i int) uuid.UUID,

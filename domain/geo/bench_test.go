@@ -52,3 +52,23 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "heap-bytes")
 }
+
+// BenchmarkNaiveMapBaseline is the comparison point: the same table as a
+// Go map[string]string built from it (what loading the CSV would give).
+// heap-bytes is the live heap the map keeps.
+func BenchmarkNaiveMapBaseline(b *testing.B) {
+	d := geo.Default()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := make(map[string]string)
+	d.EachPostcode(func(pc, ons string) bool { m[pc] = ons; return true })
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = m[benchPostcodes[i%len(benchPostcodes)]]
+	}
+	b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "heap-bytes")
+	runtime.KeepAlive(m)
+}

@@ -36,6 +36,7 @@ type Data struct {
 	countries      []Country // sorted by code
 	countryByCode  map[string]int
 	examples       map[string]string // ONS code → example postcode
+	byConstituency constituencyPostcodes
 }
 
 var (

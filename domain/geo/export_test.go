@@ -9,3 +9,7 @@ func LoadEmbedded() *Data {
 	}
 	return d
 }
+
+// EachPostcode calls fn for every postcode of the table, for the
+// comparison benchmark.
+func (d *Data) EachPostcode(fn func(pc, ons string) bool) { d.table.Each(fn) }

@@ -96,3 +96,57 @@ func (t *Table) Each(fn func(postcode, code string) bool) {
 		}
 	}
 }
+
+// PostcodeAt returns the postcode with this ordinal (0 ≤ ordinal < Len) in
+// table order, or ok false when out of range.
+func (t *Table) PostcodeAt(ordinal int) (string, bool) {
+	if ordinal < 0 || ordinal >= t.postcodes {
+		return "", false
+	}
+	le := binary.LittleEndian
+	// The sector holding it is the last one whose rank is ≤ ordinal.
+	lo, hi := 0, len(t.ranks)/4
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if int(le.Uint32(t.ranks[mid*4:])) <= ordinal {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	s := lo - 1
+	left := ordinal - int(le.Uint32(t.ranks[s*4:]))
+	for w := 0; w < wordsPerUnit; w++ {
+		word := le.Uint64(t.bitmaps[s*bitmapSize+w*8:])
+		if n := bits.OnesCount64(word); left >= n {
+			left -= n
+			continue
+		}
+		for ; left > 0; left-- {
+			word &= word - 1 // drop the lowest set bit
+		}
+		return PostcodeOf(le.Uint32(t.sectors[s*4:]), w*64+bits.TrailingZeros64(word)), true
+	}
+	return "", false // unreachable on a decoded table
+}
+
+// Span is a run of consecutive ordinals [Start, Start+Len) with one code.
+type Span struct{ Start, Len int }
+
+// SpansByCode returns, for each code (by its index in Codes), the runs of
+// ordinals that map to it, in table order.
+func (t *Table) SpansByCode() [][]Span {
+	le := binary.LittleEndian
+	out := make([][]Span, len(t.codes))
+	n := len(t.runs) / 4
+	for i := 0; i < n; i++ {
+		r := le.Uint32(t.runs[i*4:])
+		end := t.postcodes
+		if i+1 < n {
+			end = int(le.Uint32(t.runs[i*4+4:]) >> codeBits)
+		}
+		start := int(r >> codeBits)
+		out[r&(maxCodes-1)] = append(out[r&(maxCodes-1)], Span{Start: start, Len: end - start})
+	}
+	return out
+}

@@ -190,5 +190,44 @@ func FuzzDecode(f *testing.F) {
 			return n < 10_000
 		})
 		tab.Lookup("SW1A1AA")
+		for i := 0; i < min(tab.Len(), 100); i++ {
+			pc, ok := tab.PostcodeAt(i)
+			if _, found := tab.Lookup(pc); !ok || !found {
+				t.Fatalf("PostcodeAt(%d) = %q, %v is not in the table", i, pc, ok)
+			}
+		}
+		tab.SpansByCode()
 	})
+}
+
+func TestPostcodeAtAndSpans(t *testing.T) {
+	tab, err := pctable.Decode(mustEncode(t, sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	tab.Each(func(pc, _ string) bool { order = append(order, pc); return true })
+	for i, want := range order {
+		if got, ok := tab.PostcodeAt(i); !ok || got != want {
+			t.Errorf("PostcodeAt(%d) = %q, %v; want %q", i, got, ok, want)
+		}
+	}
+	if _, ok := tab.PostcodeAt(len(order)); ok {
+		t.Error("PostcodeAt(Len) succeeded")
+	}
+	codes, total := tab.Codes(), 0
+	for ci, spans := range tab.SpansByCode() {
+		for _, s := range spans {
+			for o := s.Start; o < s.Start+s.Len; o++ {
+				total++
+				pc, _ := tab.PostcodeAt(o)
+				if got, _ := tab.Lookup(pc); got != codes[ci] {
+					t.Errorf("span of %s holds %s → %s", codes[ci], pc, got)
+				}
+			}
+		}
+	}
+	if total != tab.Len() {
+		t.Errorf("spans cover %d postcodes, want %d", total, tab.Len())
+	}
 }
