@@ -53,6 +53,7 @@ func BenchmarkSign(b *testing.B) {
 // benchBackends lists the stores to benchmark on.
 func benchBackends(b *testing.B) map[string]func(b *testing.B) eventstore.Store {
 	return map[string]func(b *testing.B) eventstore.Store{
-		"mem": func(*testing.B) eventstore.Store { return newMemStore() },
+		"mem":      func(*testing.B) eventstore.Store { return newMemStore() },
+		"embedded": func(b *testing.B) eventstore.Store { return openEmbedded(b) },
 	}
 }

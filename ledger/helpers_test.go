@@ -15,6 +15,7 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
 	"github.com/petitionledger/petitionledger/ledger"
 )
 
@@ -224,4 +225,20 @@ type tbLike interface {
 	Helper()
 	Fatal(args ...any)
 	Fatalf(format string, args ...any)
+}
+
+// openEmbedded opens an embedded store in a temporary directory, closed at
+// the end of the test.
+func openEmbedded(tb testing.TB) eventstore.Store {
+	tb.Helper()
+	s, err := embedded.Open(tb.TempDir(), embedded.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
 }

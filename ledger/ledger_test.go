@@ -17,7 +17,8 @@ import (
 // backends lists the stores the ledger is tested against.
 func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
 	return map[string]func(t *testing.T) eventstore.Store{
-		"mem": func(t *testing.T) eventstore.Store { return newMemStore() },
+		"mem":      func(t *testing.T) eventstore.Store { return newMemStore() },
+		"embedded": func(t *testing.T) eventstore.Store { return openEmbedded(t) },
 	}
 }
 
