@@ -234,6 +234,10 @@ func TestStreamMetadata(t *testing.T) {
 	if got.MaxCount() == nil || *got.MaxCount() != 2 || got.CustomProperty("owner") != "petitions" {
 		t.Errorf("metadata: got maxCount %v owner %v, want 2 and petitions", got.MaxCount(), got.CustomProperty("owner"))
 	}
+	// The Store applies $maxCount at read time.
+	if got := revisions(readStreamEvents(t, f.client, stream, client.ReadStreamOptions{}, 10)); !equalUints(got, []uint64{3, 4}) {
+		t.Errorf("read with $maxCount 2: got revisions %v, want [3 4]", got)
+	}
 	if events := readStreamEvents(t, f.client, "$$"+stream, client.ReadStreamOptions{}, 10); len(events) != 1 || events[0].Event.EventType != "$metadata" {
 		t.Errorf("$$%s: got %d events, want one $metadata event", stream, len(events))
 	}

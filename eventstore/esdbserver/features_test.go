@@ -74,7 +74,7 @@ func TestNewPanicsOnBadVersion(t *testing.T) {
 					t.Errorf("New with version %q did not panic", v)
 				}
 			}()
-			esdbserver.New(newFakeStore(), esdbserver.Options{Version: v})
+			esdbserver.New(nil, esdbserver.Options{Version: v})
 		})
 	}
 }

@@ -22,13 +22,25 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
 	"github.com/petitionledger/petitionledger/eventstore/esdbserver"
 )
 
-// testStore returns the Store the server tests run over.
+// testStore returns the Store the server tests run over: the embedded
+// store in a fresh directory, closed after the server stops.
 func testStore(t testing.TB) eventstore.Store {
 	t.Helper()
-	return newFakeStore()
+	dir := t.TempDir()
+	s, err := embedded.Open(dir, embedded.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatalf("embedded.Open(%s): %v", dir, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil && !errors.Is(err, eventstore.ErrClosed) {
+			t.Errorf("embedded Close: %v", err)
+		}
+	})
+	return s
 }
 
 // startServer serves store on a loopback port and returns its address.
