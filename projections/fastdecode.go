@@ -34,8 +34,9 @@ type sigFields struct {
 
 // fastScanner walks one JSON document.
 type fastScanner struct {
-	b []byte
-	i int
+	b      []byte
+	i      int
+	intern map[string]string
 }
 
 func (s *fastScanner) ws() {
@@ -208,20 +209,11 @@ func (s *fastScanner) time() (int64, error) {
 	return parseUTC(b)
 }
 
-// errStop ends a scan early: the event cannot change a count.
-var errStop = errors.New("projections: stop scanning")
-
 // decodeSigFast decodes the counting fields of a signature event body.
-func decodeSigFast(data []byte, out *sigFields) error {
-	return decodeSig(data, out, false)
-}
-
-// decodeSig is decodeSigFast; with stopUnlessValidated it returns errStop as
-// soon as it reads a "to" state other than validated (a new pending
-// signature, the bulk of SignatureSigned events, counts for nothing).
-func decodeSig(data []byte, out *sigFields, stopUnlessValidated bool) error {
+// Codes found in intern (may be nil) are returned without allocating.
+func decodeSigFast(data []byte, out *sigFields, intern map[string]string) error {
 	*out = sigFields{}
-	s := fastScanner{b: data}
+	s := fastScanner{b: data, intern: intern}
 	seen := 0
 	err := s.object(func(key []byte) error {
 		var err error
@@ -234,14 +226,11 @@ func decodeSig(data []byte, out *sigFields, stopUnlessValidated bool) error {
 		case "from":
 			var v []byte
 			v, err = s.str()
-			out.From = domain.SignatureState(v)
+			out.From = domain.SignatureState(s.internString(v))
 		case "to":
 			var v []byte
 			v, err = s.str()
-			out.To = domain.SignatureState(v)
-			if err == nil && stopUnlessValidated && out.To != domain.SigValidated {
-				return errStop
-			}
+			out.To = domain.SignatureState(s.internString(v))
 		case "at":
 			out.At, err = s.time()
 			seen |= 2
@@ -274,11 +263,11 @@ func (s *fastScanner) location(out *sigFields) error {
 		switch string(key) {
 		case "constituency":
 			v, err := s.str()
-			out.Constituency = internString(v)
+			out.Constituency = s.internString(v)
 			return err
 		case "country":
 			v, err := s.str()
-			out.Country = internString(v)
+			out.Country = s.internString(v)
 			return err
 		default:
 			return s.skip()
@@ -286,21 +275,18 @@ func (s *fastScanner) location(out *sigFields) error {
 	})
 }
 
-// internString avoids allocating for the short codes the fold looks up: the
-// compiler does not allocate for string(b) used only as a map key, so we
-// look the code up first in a small cache.
-func internString(b []byte) string {
+// internString returns b as a string, without allocating when it is one of
+// the known codes (the compiler does not allocate for string(b) used only
+// as a map key).
+func (s *fastScanner) internString(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if s, ok := internCache[string(b)]; ok {
-		return s
+	if v, ok := s.intern[string(b)]; ok {
+		return v
 	}
 	return string(b)
 }
-
-// internCache holds codes seen at start-up (filled by the places table).
-var internCache = map[string]string{}
 
 // parseUTC parses "2006-01-02T15:04:05[.fraction]Z" quickly; any other form
 // goes through time.Parse with RFC 3339.

@@ -40,7 +40,7 @@ func TestFastDecoderMatchesEncodingJSON(t *testing.T) {
 			continue
 		}
 		var got sigFields
-		if err := decodeSigFast(ev.Data, &got); err != nil {
+		if err := decodeSigFast(ev.Data, &got, testPlaces(t).intern); err != nil {
 			t.Fatalf("fast decoder declined a domain-encoded %s: %v\n%s", ev.Type, err, ev.Data)
 		}
 		want, _ := referenceSig(ev.Data)
@@ -79,7 +79,7 @@ func TestFastDecoderCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got sigFields
-			err := decodeSigFast([]byte(tt.in), &got)
+			err := decodeSigFast([]byte(tt.in), &got, nil)
 			if (err != nil) != tt.wantSlow {
 				t.Fatalf("err = %v, want slow path %v", err, tt.wantSlow)
 			}
@@ -99,7 +99,7 @@ func FuzzFastDecoder(f *testing.F) {
 	f.Add([]byte(`{"petition_id":1,"petition_id":2,"at":"2025-01-02T03:04:05Z"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got sigFields
-		if err := decodeSigFast(data, &got); err != nil {
+		if err := decodeSigFast(data, &got, map[string]string{"GB": "GB", "validated": "validated"}); err != nil {
 			return
 		}
 		want, ok := referenceSig(data)

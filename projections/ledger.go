@@ -61,7 +61,7 @@ func (l *Ledger) Apply(ev *eventstore.RecordedEvent) {
 
 func (l *Ledger) applySignature(ev *eventstore.RecordedEvent) {
 	s := &l.sig
-	if err := decodeSigFast(ev.Data, s); err != nil && !l.decodeSigSlow(ev, s) {
+	if err := decodeSigFast(ev.Data, s, l.places.intern); err != nil && !l.decodeSigSlow(ev, s) {
 		return
 	}
 	p := l.petitions[s.PetitionID]

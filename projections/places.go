@@ -37,6 +37,7 @@ type Places struct {
 	constIndex     map[string]uint16
 	countryIndex   map[string]uint16
 	constRegion    []int // region index of each constituency, -1 if none
+	intern         map[string]string // every code and signature state, for the fast decoder
 }
 
 // NewPlaces builds the table. Codes must be unique and every constituency's
@@ -84,6 +85,16 @@ func NewPlaces(constituencies []Constituency, regions []Region, countries []Coun
 			return nil, fmt.Errorf("%w: duplicate or empty country %q", ErrInvalidArgument, c.Code)
 		}
 		p.countryIndex[c.Code] = uint16(i)
+	}
+	p.intern = map[string]string{}
+	for _, c := range p.constituencies {
+		p.intern[c.ONSCode] = c.ONSCode
+	}
+	for _, c := range p.countries {
+		p.intern[c.Code] = c.Code
+	}
+	for _, st := range []string{"pending", "validated", "invalidated", "fraudulent"} {
+		p.intern[st] = st
 	}
 	return p, nil
 }

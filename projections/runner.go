@@ -149,53 +149,27 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("projections: subscribe to $all: %w", err)
 	}
 	defer sub.Close()
-	msgs := make(chan eventstore.SubscriptionMessage, r.cfg.BatchSize)
-	readErr := make(chan error, 1)
-	go pump(ctx, sub, msgs, readErr)
-	return r.loop(ctx, msgs, readErr)
+	q := newMsgQueue(r.cfg.BatchSize)
+	go q.fill(ctx, sub)
+	return r.loop(ctx, q)
 }
 
-// pump moves subscription messages into msgs until an error.
-func pump(ctx context.Context, sub eventstore.Subscription, msgs chan<- eventstore.SubscriptionMessage, errc chan<- error) {
-	defer close(msgs)
+func (r *Runner) loop(ctx context.Context, q *msgQueue) error {
 	for {
-		m, err := sub.Next(ctx)
+		batch, err := q.take(ctx)
 		if err != nil {
-			errc <- err
-			return
-		}
-		select {
-		case msgs <- m:
-		case <-ctx.Done():
-			errc <- ctx.Err()
-			return
-		}
-	}
-}
-
-func (r *Runner) loop(ctx context.Context, msgs <-chan eventstore.SubscriptionMessage, readErr <-chan error) error {
-	for {
-		m, ok := <-msgs
-		if !ok {
-			err := <-readErr
 			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("projections: subscription: %w", err)
 		}
-		r.applyMessage(m)
-	drain:
-		for n := 1; n < r.cfg.BatchSize; n++ {
-			select {
-			case m, ok := <-msgs:
-				if !ok {
-					break drain
-				}
-				r.applyMessage(m)
-			default:
-				break drain
+		for i := range batch {
+			if ev := batch[i].Event; ev != nil {
+				r.ledger.Apply(ev)
 			}
+			batch[i] = eventstore.SubscriptionMessage{}
 		}
+		q.recycle(batch)
 		if err := r.publishBatch(); err != nil {
 			return err
 		}
@@ -204,12 +178,6 @@ func (r *Runner) loop(ctx context.Context, msgs <-chan eventstore.SubscriptionMe
 				return err
 			}
 		}
-	}
-}
-
-func (r *Runner) applyMessage(m eventstore.SubscriptionMessage) {
-	if m.Event != nil {
-		r.ledger.Apply(m.Event)
 	}
 }
 
