@@ -36,7 +36,7 @@ type Places struct {
 	countries      []Country      // sorted by name, then code
 	constIndex     map[string]uint16
 	countryIndex   map[string]uint16
-	constRegion    []int // region index of each constituency, -1 if none
+	constRegion    []int             // region index of each constituency, -1 if none
 	intern         map[string]string // every code and signature state, for the fast decoder
 }
 
