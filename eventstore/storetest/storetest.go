@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"SubscribeToAll", testSubscribeToAll},
 		{"SubscriptionRaces", testSubscriptionRaces},
 		{"Concurrency", testConcurrency},
+		{"RandomHistories", testRandomHistories},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
