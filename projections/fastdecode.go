@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"time"
@@ -60,24 +61,23 @@ func (s *fastScanner) expect(c byte) error {
 }
 
 // str reads a string without escapes and returns its bytes (aliasing b).
+// Strings with escapes, control characters or non-ASCII bytes decline.
 func (s *fastScanner) str() ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, err
 	}
-	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '"' {
-			out := s.b[start:s.i]
-			s.i++
-			return out, nil
-		}
+	n := bytes.IndexByte(s.b[s.i:], '"')
+	if n < 0 {
+		return nil, errSlowPath
+	}
+	out := s.b[s.i : s.i+n]
+	for _, c := range out {
 		if c == '\\' || c < 0x20 || c >= 0x80 {
 			return nil, errSlowPath
 		}
-		s.i++
 	}
-	return nil, errSlowPath
+	s.i += n + 1
+	return out, nil
 }
 
 // skip skips any JSON value. Nested strings may contain escapes.
@@ -109,18 +109,23 @@ func isLiteralByte(c byte) bool {
 
 func (s *fastScanner) skipString() error {
 	s.i++ // opening quote
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
-			s.i++
+	for {
+		n := bytes.IndexByte(s.b[s.i:], '"')
+		if n < 0 {
+			s.i = len(s.b)
+			return errSlowPath
+		}
+		end := s.i + n
+		// The quote is escaped iff an odd number of backslashes precede it.
+		k := end
+		for k > s.i && s.b[k-1] == '\\' {
+			k--
+		}
+		s.i = end + 1
+		if (end-k)%2 == 0 {
 			return nil
-		default:
-			s.i++
 		}
 	}
-	return errSlowPath
 }
 
 // skipComposite skips an object or array by counting brackets outside
