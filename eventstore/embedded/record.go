@@ -229,3 +229,5 @@ func timeToTicks(t time.Time) int64 {
 func ticksToTime(ticks int64) time.Time {
 	return time.Unix(0, (ticks-ticksAtUnixEpoch)*100).UTC()
 }
+
+func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }

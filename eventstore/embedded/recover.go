@@ -49,7 +49,7 @@ func scanSegment(seg *segment, start int64, fn func(txn []txnRecord) error) (seg
 			if derr != nil {
 				sc.badAt, sc.badErr = pos+off, derr
 				sc.openTxn = len(txn)
-				sc.validAft = validRecordAfter(seg, sc.badAt+recAlign, sc.size)
+				sc.validAft = validRecordAfter(seg, sc.badAt+recAlign)
 				return sc, nil
 			}
 			txn = append(txn, txnRecord{pos: seg.base + uint64(pos+off), name: string(r.stream),
@@ -82,21 +82,49 @@ type txnRecord struct {
 // validRecordAfter reports whether any 8-aligned offset in [from, size)
 // starts a record that passes its CRC: the sign that a bad record is
 // corruption inside the log rather than a torn tail.
-func validRecordAfter(seg *segment, from, size int64) bool {
-	from = (from + recAlign - 1) &^ (recAlign - 1)
-	const chunk = 4 << 20
-	buf := make([]byte, chunk+maxRecordSize)
-	for pos := from; pos < size; pos += chunk {
-		n := min(int64(len(buf)), size-pos)
-		got, _ := seg.f.ReadAt(buf[:n], pos)
-		b := buf[:got]
-		for off := 0; off < min(got, chunk); off += recAlign {
-			if _, err := decodeRecord(b[off:]); err == nil {
-				return true
+func validRecordAfter(seg *segment, from int64) bool {
+	found := false
+	forEachValid(seg, from, func(int64, *record) bool { found = true; return false })
+	return found
+}
+
+// forEachValid resynchronises on seg from offset from: at every 8-byte
+// boundary it tries to decode a record, calls fn for each valid one and
+// skips over it, until fn returns false or the file ends.
+func forEachValid(seg *segment, from int64, fn func(off int64, r *record) bool) {
+	st, err := seg.f.Stat()
+	if err != nil {
+		return
+	}
+	size := st.Size()
+	const window = 4 << 20
+	buf := make([]byte, window)
+	var bufStart, bufLen int64 = 0, 0
+	pos := (from + recAlign - 1) &^ (recAlign - 1)
+	for pos+recMinSize <= size {
+		if pos+recHeaderSize > bufStart+bufLen {
+			got, _ := seg.f.ReadAt(buf, pos)
+			bufStart, bufLen = pos, int64(got)
+		}
+		b := buf[pos-bufStart : bufLen]
+		if sz, err := peekSize(b); err == nil && pos+int64(sz) <= size {
+			rb := b
+			if int64(len(b)) < int64(sz) {
+				rb = make([]byte, sz)
+				if got, _ := seg.f.ReadAt(rb, pos); got < len(rb) {
+					rb = rb[:got]
+				}
+			}
+			if r, err := decodeRecord(rb); err == nil {
+				if !fn(pos, &r) {
+					return
+				}
+				pos += int64(sz)
+				continue
 			}
 		}
+		pos += recAlign
 	}
-	return false
 }
 
 // openSegments opens every segment file of dir, checking headers and that

@@ -1,5 +1,7 @@
 package embedded
 
+const snapshotFileName = "index.snap"
+
 // loadSnapshot restores the index from the snapshot file and returns the
 // log position it covers; on any problem it logs, starts an empty index
 // and returns 0 (full scan).
