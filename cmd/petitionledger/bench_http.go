@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// bench http: load tests of the HTTP API on loopback. The server runs as a
+// child process (`petitionledger serve` on a fresh temporary directory, no
+// rate limit) so the two processes each have their own file descriptors;
+// this process is the load generator.
+
+func init() {
+	registerBench(benchmark{name: "http", summary: "HTTP API load: count, petition, sign, sse scenarios on loopback", run: runBenchHTTP})
+}
+
+const benchToken = "bench-moderator-token-0000"
+
+type benchHTTPFlags struct {
+	scenario    string
+	duration    time.Duration
+	conns       int
+	writeRate   int
+	subscribers int
+}
+
+func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench http", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f benchHTTPFlags
+	fs.StringVar(&f.scenario, "scenario", "count", "count (GET count.json under write load), petition (GET /petitions/{id}.json, gzip, under write load), sign (POST signatures), sse (live subscribers)")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long to measure")
+	fs.IntVar(&f.conns, "conns", 64, "concurrent connections of the measured load")
+	fs.IntVar(&f.writeRate, "write-rate", 2000, "background signatures per second (count, petition and sse scenarios)")
+	fs.IntVar(&f.subscribers, "subscribers", 10000, "live subscribers (sse scenario)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	switch {
+	case !strings.Contains("count petition sign sse", f.scenario) || f.scenario == "":
+		return usageError{fmt.Sprintf("--scenario %q: want count, petition, sign or sse", f.scenario)}
+	case f.conns < 1 || f.duration <= 0 || f.writeRate < 0 || f.subscribers < 1:
+		return usageError{"--conns, --duration and --subscribers must be positive, --write-rate ≥ 0"}
+	}
+	srv, err := startBenchServer(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	client := benchClient(max(f.conns, 64) + 64)
+	id, err := srv.openPetition(client)
+	if err != nil {
+		return fmt.Errorf("set up a petition: %w", err)
+	}
+	fmt.Fprintf(stdout, "server %s (pid %d), petition %d, GOMAXPROCS %d\n", srv.base, srv.cmd.Process.Pid, id, runtime.GOMAXPROCS(0))
+	switch f.scenario {
+	case "count":
+		return benchReads(ctx, stdout, srv, client, id, f, fmt.Sprintf("/petitions/%d/count.json", id), false)
+	case "petition":
+		return benchReads(ctx, stdout, srv, client, id, f, fmt.Sprintf("/petitions/%d.json", id), true)
+	case "sign":
+		return benchSign(ctx, stdout, srv, id, f)
+	}
+	return benchSSE(ctx, stdout, srv, client, id, f)
+}
+
+func benchClient(conns int) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConns: conns,
+		MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}}
+}
+
+// benchServer is the serve child process.
+type benchServer struct {
+	cmd    *exec.Cmd
+	dir    string
+	base   string
+	outbox string
+}
+
+func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "petitionledger-bench-")
+	if err != nil {
+		return nil, err
+	}
+	s := &benchServer{dir: dir, outbox: filepath.Join(dir, "outbox.jsonl")}
+	s.cmd = exec.Command(exe, "serve", "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--rate-limit", "0",
+		"--trust-proxy", "--outbox-file", s.outbox, "--token", "moderator:"+benchToken, "--log-level", "warn")
+	s.cmd.Stderr = stderr
+	out, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if addr, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+			s.base = addr
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	if s.base == "" {
+		s.stop()
+		return nil, errors.New("the server did not start")
+	}
+	return s, nil
+}
+
+// stop ends the server gracefully and removes its directory.
+func (s *benchServer) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Wait()
+	_ = os.RemoveAll(s.dir)
+}
+
+// call sends one request; it returns the status and decoded JSON body.
+func call(c *http.Client, method, url, body, ip string, headers ...string) (int, map[string]any, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if ip != "" {
+		req.Header.Set("X-Forwarded-For", ip)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return resp.StatusCode, out, nil
+}
+
+// confirmLink follows the mailed link of a signature.
+func (s *benchServer) confirm(c *http.Client, sigID string) error {
+	for try := 0; try < 100; try++ {
+		b, err := os.ReadFile(s.outbox)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			var m mailLine
+			if json.Unmarshal([]byte(line), &m) == nil && m.SignatureID == sigID {
+				i := strings.Index(m.Link, "/signatures/")
+				status, body, err := call(c, "GET", s.base+m.Link[i:], "", "")
+				if err != nil || status != 200 {
+					return fmt.Errorf("validate: %d %v %v", status, body, err)
+				}
+				return nil
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("no mail for signature %s", sigID)
+}
+
+func benchSigner(n int64) string {
+	return fmt.Sprintf(`{"name":"Bench Signer","email":"bench%d@example.org","country":"GB","postcode":"SW1A 1AA"}`, n)
+}
+
+func benchIP(n int64) string { return fmt.Sprintf("10.%d.%d.%d", (n>>16)&255, (n>>8)&255, n&255) }
+
+// openPetition creates, confirms, sponsors and publishes a petition.
+func (s *benchServer) openPetition(c *http.Client) (int64, error) {
+	status, rc, err := call(c, "POST", s.base+"/petitions", `{"action":"Benchmark petition","background":"Load test.","creator":`+benchSigner(-1)+`}`, "10.200.0.1")
+	if err != nil || status != 201 {
+		return 0, fmt.Errorf("create: %d %v %v", status, rc, err)
+	}
+	id := int64(rc["petition_id"].(float64))
+	if err := s.confirm(c, rc["signature_id"].(string)); err != nil {
+		return 0, err
+	}
+	for i := int64(0); i < 5; i++ {
+		status, sp, err := call(c, "POST", fmt.Sprintf("%s/petitions/%d/sponsors", s.base, id), benchSigner(-10-i), benchIP(1<<22+i))
+		if err != nil || status != 202 {
+			return 0, fmt.Errorf("sponsor: %d %v %v", status, sp, err)
+		}
+		if err := s.confirm(c, sp["signature_id"].(string)); err != nil {
+			return 0, err
+		}
+	}
+	status, rc, err = call(c, "POST", fmt.Sprintf("%s/admin/petitions/%d/moderation", s.base, id), `{"outcome":"publish"}`, "",
+		"Authorization", "Bearer "+benchToken)
+	if err != nil || status != 200 {
+		return 0, fmt.Errorf("publish: %d %v %v", status, rc, err)
+	}
+	return id, nil
+}
+
+// latencies collects request durations.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d []time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d...)
+	l.mu.Unlock()
+}
+
+func (l *latencies) percentile(p float64) time.Duration {
+	if len(l.d) == 0 {
+		return 0
+	}
+	sort.Slice(l.d, func(i, j int) bool { return l.d[i] < l.d[j] })
+	return l.d[min(len(l.d)-1, int(p*float64(len(l.d))))]
+}
+
+var signSeq atomic.Int64
+
+// signLoad posts signatures at rate per second until ctx ends; it returns
+// the number acknowledged and failed.
+func signLoad(ctx context.Context, c *http.Client, base string, id int64, rate int) (ok, failed *atomic.Int64, wait func()) {
+	ok, failed = &atomic.Int64{}, &atomic.Int64{}
+	var wg sync.WaitGroup
+	workers := 32
+	if rate == 0 {
+		return ok, failed, wg.Wait
+	}
+	interval := time.Duration(float64(time.Second) * float64(workers) / float64(rate))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			next := time.Now()
+			for ctx.Err() == nil {
+				n := signSeq.Add(1)
+				status, _, err := call(c, "POST", fmt.Sprintf("%s/petitions/%d/signatures", base, id), benchSigner(n), benchIP(n))
+				if err == nil && status == 202 {
+					ok.Add(1)
+				} else if ctx.Err() == nil {
+					failed.Add(1)
+				}
+				next = next.Add(interval)
+				if d := time.Until(next); d > 0 {
+					select {
+					case <-time.After(d):
+					case <-ctx.Done():
+					}
+				}
+			}
+		}()
+	}
+	return ok, failed, wg.Wait
+}
+
+// benchReads measures GETs of path over f.conns connections while
+// signatures are written at f.writeRate.
+func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, c *http.Client, id int64, f benchHTTPFlags, path string, gzip bool) error {
+	ctx, cancel := context.WithTimeout(ctx, f.duration)
+	defer cancel()
+	wrote, wfail, waitWriters := signLoad(ctx, benchClient(64), srv.base, id, f.writeRate)
+	var (
+		lat    latencies
+		count  atomic.Int64
+		errs   atomic.Int64
+		wg     sync.WaitGroup
+		gzipOK atomic.Bool
+	)
+	start := time.Now()
+	for w := 0; w < f.conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 1<<14)
+			for ctx.Err() == nil {
+				req, _ := http.NewRequest("GET", srv.base+path, nil)
+				if gzip {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
+				t0 := time.Now()
+				resp, err := c.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					errs.Add(1)
+					continue
+				}
+				if resp.Header.Get("Content-Encoding") == "gzip" {
+					gzipOK.Store(true)
+				}
+				local = append(local, time.Since(t0))
+				count.Add(1)
+			}
+			lat.add(local)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	waitWriters()
+	fmt.Fprintf(stdout, "GET %s: %d requests in %s over %d connections = %.0f req/s; p50 %s p99 %s; errors %d; gzip %v\n",
+		path, count.Load(), elapsed.Round(time.Millisecond), f.conns, float64(count.Load())/elapsed.Seconds(),
+		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load(), gzipOK.Load())
+	fmt.Fprintf(stdout, "background writes: %d acknowledged (%.0f/s, target %d/s), %d failed\n",
+		wrote.Load(), float64(wrote.Load())/elapsed.Seconds(), f.writeRate, wfail.Load())
+	return nil
+}
+
+// benchSign measures POST signatures over f.conns connections.
+func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64, f benchHTTPFlags) error {
+	ctx, cancel := context.WithTimeout(ctx, f.duration)
+	defer cancel()
+	c := benchClient(f.conns)
+	var (
+		lat      latencies
+		ok, errs atomic.Int64
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	for w := 0; w < f.conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 1<<14)
+			for ctx.Err() == nil {
+				n := signSeq.Add(1)
+				t0 := time.Now()
+				status, _, err := call(c, "POST", fmt.Sprintf("%s/petitions/%d/signatures", srv.base, id), benchSigner(n), benchIP(n))
+				if err == nil && status == 202 {
+					ok.Add(1)
+					local = append(local, time.Since(t0))
+				} else if ctx.Err() == nil {
+					errs.Add(1)
+				}
+			}
+			lat.add(local)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	fmt.Fprintf(stdout, "POST signatures: %d acknowledged in %s over %d connections = %.0f/s; p50 %s p99 %s; errors %d\n",
+		ok.Load(), elapsed.Round(time.Millisecond), f.conns, float64(ok.Load())/elapsed.Seconds(),
+		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load())
+	return nil
+}
