@@ -167,9 +167,9 @@ func TestInvalidateAndFraud(t *testing.T) {
 	s := &domain.Signer{}
 	sign(t, r, p, s, signer("Ada", "ada@example.org", ""), domain.KindSigner, t0, domain.SignOptions{})
 	id := s.Signatures[0].ID
-	ev, err := s.MarkFraudulent(id, "", t0)
+	_, err := s.MarkFraudulent(id, "", t0)
 	wantCode(t, err, domain.ECodeRequired, "reason")
-	ev, err = s.Invalidate(id, uuid.New(), "bulk", t0)
+	ev, err := s.Invalidate(id, uuid.New(), "bulk", t0)
 	if err != nil || len(ev) != 1 {
 		t.Fatalf("Invalidate = %v, %v", ev, err)
 	}

@@ -180,10 +180,3 @@ func (m *memStore) Tombstone(context.Context, string, eventstore.ExpectedRevisio
 }
 
 func (m *memStore) Close() error { return nil }
-
-// events returns every recorded event, in log order.
-func (m *memStore) events() []eventstore.RecordedEvent {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]eventstore.RecordedEvent(nil), m.all...)
-}
