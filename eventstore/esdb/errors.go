@@ -59,12 +59,8 @@ func classify(err error) failure {
 	case client.ErrorCodeConnectionClosed:
 		return failClientClosed
 	case client.ErrorUnavailable:
-		if st, ok := grpcStatus(err); ok {
-			for _, m := range notAppliedUnavailableMessages {
-				if st.Message() == m {
-					return failNotApplied
-				}
-			}
+		if unavailableBeforeSending(err) {
+			return failNotApplied
 		}
 		return failAmbiguous
 	case client.ErrorAborted, client.ErrorCodeDeadlineExceeded:
@@ -80,6 +76,22 @@ func classify(err error) failure {
 	return failPermanent
 }
 
+// unavailableBeforeSending recognises an Unavailable that certainly came
+// before the request was sent: the server's NotHandled answers, or grpc-go
+// failing the call because no transport could be dialled.
+func unavailableBeforeSending(err error) bool {
+	st, ok := grpcStatus(err)
+	if !ok || st.Code() != codes.Unavailable {
+		return false
+	}
+	for _, m := range notAppliedUnavailableMessages {
+		if st.Message() == m {
+			return true
+		}
+	}
+	return strings.Contains(st.Message(), "Error while dialing")
+}
+
 // classifyStatus classifies an error by its gRPC status alone.
 func classifyStatus(err error) failure {
 	st, ok := grpcStatus(err)
@@ -90,8 +102,16 @@ func classifyStatus(err error) failure {
 		return failAmbiguous
 	}
 	switch st.Code() {
-	case codes.Unavailable, codes.Aborted, codes.DeadlineExceeded, codes.Internal, codes.Canceled:
+	case codes.Unavailable:
+		if unavailableBeforeSending(err) {
+			return failNotApplied
+		}
 		return failAmbiguous
+	case codes.Aborted, codes.DeadlineExceeded, codes.Internal, codes.Canceled:
+		return failAmbiguous
+	}
+	if isNotLeaderWithoutEndpoint(err) {
+		return failNotApplied
 	}
 	return failPermanent
 }

@@ -59,7 +59,11 @@ func (p *pump) open(ctx context.Context) (*client.Subscription, error) {
 		}
 		return err
 	})
-	return sub, err
+	if err != nil {
+		// sub may still be written by an abandoned attempt: do not read it.
+		return nil, err
+	}
+	return sub, nil
 }
 
 func (p *pump) allFrom() client.AllPosition {

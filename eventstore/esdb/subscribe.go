@@ -112,7 +112,11 @@ func (s *Store) streamHead(ctx context.Context, stream string) (uint64, streamSt
 			return 0, streamTombstoned, nil
 		}
 	}
-	return head, state, err
+	if err != nil {
+		// head and state may still be written by an abandoned attempt.
+		return 0, streamMissing, err
+	}
+	return head, state, nil
 }
 
 // allHead returns the position of the last event of $all, and whether $all
@@ -126,7 +130,10 @@ func (s *Store) allHead(ctx context.Context) (eventstore.Position, bool, error) 
 			return false
 		})
 	})
-	return head, exists, err
+	if err != nil {
+		return eventstore.Position{}, false, err
+	}
+	return head, exists, nil
 }
 
 // startSubscription opens the first server subscription, then hands it to
