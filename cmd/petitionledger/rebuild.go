@@ -123,4 +123,3 @@ func (b *progressBar) finish() {
 		fmt.Fprintln(b.w)
 	}
 }
-
