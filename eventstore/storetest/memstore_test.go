@@ -256,6 +256,9 @@ func (s *memStore) ReadStream(ctx context.Context, stream string, opts eventstor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, eventstore.ErrClosed
+	}
 	vis, err := s.visibleLocked(stream)
 	if err != nil {
 		return nil, err
@@ -313,6 +316,9 @@ func matchFilter(f *eventstore.Filter, r eventstore.RecordedEvent) bool {
 func (s *memStore) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]eventstore.RecordedEvent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, eventstore.ErrClosed
+	}
 	var out []eventstore.RecordedEvent
 	add := func(r eventstore.RecordedEvent) bool {
 		if matchFilter(opts.Filter, r) {
@@ -366,6 +372,9 @@ func (s *memStore) Delete(ctx context.Context, stream string, exp eventstore.Exp
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return eventstore.DeleteResult{}, eventstore.ErrClosed
+	}
 	cur, err := s.deleteLocked(stream, exp)
 	if err != nil {
 		return eventstore.DeleteResult{}, err
@@ -386,6 +395,9 @@ func (s *memStore) Tombstone(ctx context.Context, stream string, exp eventstore.
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return eventstore.DeleteResult{}, eventstore.ErrClosed
+	}
 	if _, err := s.deleteLocked(stream, exp); err != nil {
 		return eventstore.DeleteResult{}, err
 	}
@@ -399,7 +411,10 @@ func (s *memStore) Tombstone(ctx context.Context, stream string, exp eventstore.
 func (s *memStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		s.notifyLocked()
+	}
 	return nil
 }
 
@@ -420,8 +435,14 @@ type memSub struct {
 }
 
 func (s *memStore) SubscribeToStream(ctx context.Context, stream string, from eventstore.StreamFrom) (eventstore.Subscription, error) {
+	if err := eventstore.ValidateStreamName(stream); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, eventstore.ErrClosed
+	}
 	sub := &memSub{s: s, ctx: ctx, stream: stream, afterRev: -1, closedChan: make(chan struct{})}
 	switch f := from.(type) {
 	case eventstore.End:
@@ -435,6 +456,9 @@ func (s *memStore) SubscribeToStream(ctx context.Context, stream string, from ev
 func (s *memStore) SubscribeToAll(ctx context.Context, from eventstore.AllFrom, opts eventstore.SubscribeAllOptions) (eventstore.Subscription, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, eventstore.ErrClosed
+	}
 	sub := &memSub{s: s, ctx: ctx, filter: opts.Filter, interval: int(opts.CheckpointInterval), closedChan: make(chan struct{})}
 	if sub.interval == 0 {
 		sub.interval = 32
@@ -482,6 +506,9 @@ func (m *memSub) Next(ctx context.Context) (eventstore.SubscriptionMessage, erro
 
 // step looks at the log; the store's lock is held.
 func (m *memSub) step() (eventstore.SubscriptionMessage, bool, error) {
+	if m.s.closed {
+		return eventstore.SubscriptionMessage{}, false, eventstore.ErrClosed
+	}
 	if m.stream != "" {
 		if st := m.s.streams[m.stream]; st != nil && st.tombstoned {
 			return eventstore.SubscriptionMessage{}, false, &eventstore.StreamDeletedError{Stream: m.stream}

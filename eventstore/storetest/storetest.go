@@ -33,6 +33,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"SubscriptionRaces", testSubscriptionRaces},
 		{"Concurrency", testConcurrency},
 		{"RandomHistories", testRandomHistories},
+		{"StreamNames", testStreamNames},
+		{"Closed", testClosed},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

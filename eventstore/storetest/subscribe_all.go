@@ -56,6 +56,9 @@ func testSubscribeToAll(t *testing.T, newStore Factory) {
 			compareEvents(t, got, now[len(all):])
 		})
 	}
+	t.Run("Lifecycle", func(t *testing.T) {
+		testSubscriptionLifecycle(t, func(t *testing.T) eventstore.Store { return newStore(t) }, subscribeAllFunc)
+	})
 	t.Run("FilteredSubscription", func(t *testing.T) {
 		t.Parallel()
 		testFilteredSubscription(t, newStore(t))
@@ -86,15 +89,19 @@ func testSubscribeToAll(t *testing.T, newStore Factory) {
 func testFilteredSubscription(t *testing.T, s eventstore.Store) {
 	prefix := namePrefix("wanted")
 	filter := &eventstore.Filter{On: eventstore.FilterStreamName, Prefixes: []string{prefix}}
+	// The interval is EventStoreDB's checkpoint window (32 events; the
+	// server only sends checkpoints every multiplier x 32 events), and each
+	// burst of noise is more than twice as long.
+	const interval, noiseAppends = 32, 15
 	writeBurst := func(noise int) {
-		for i := range noise {
-			mustAppend(t, s, uniqueStream("noise"), eventstore.Any{}, newEvents(1+i%2)...)
+		for range noise {
+			mustAppend(t, s, uniqueStream("noise"), eventstore.Any{}, newEvents(5)...)
 		}
 		mustAppend(t, s, prefix+uniqueStream("x"), eventstore.Any{}, newEvent("wanted"))
 	}
-	writeBurst(20)
-	writeBurst(3)
-	sub := mustSubscribeAll(t, s, eventstore.Start{}, eventstore.SubscribeAllOptions{Filter: filter, CheckpointInterval: 4})
+	writeBurst(noiseAppends)
+	writeBurst(1)
+	sub := mustSubscribeAll(t, s, eventstore.Start{}, eventstore.SubscribeAllOptions{Filter: filter, CheckpointInterval: interval})
 	var events []eventstore.RecordedEvent
 	checkpoints := 0
 	var last eventstore.Position // the later of the last event and the last checkpoint
@@ -129,17 +136,17 @@ func testFilteredSubscription(t *testing.T, s eventstore.Store) {
 		t.Fatalf("history: got %d matching events before CaughtUp, want 2", len(events))
 	}
 	if checkpoints == 0 {
-		t.Errorf("history: got no checkpoint while scanning 30+ unmatched events with interval 4")
+		t.Errorf("history: got no checkpoint while scanning %d unmatched events with interval %d", 5*(noiseAppends+1), interval)
 	}
 	compareEvents(t, events, filterEvents(filter, readWholeAll(t, s)))
 
 	// Live: a burst of unmatched events yields checkpoints before the next
 	// matching event.
 	checkpoints = 0
-	writeBurst(20)
+	writeBurst(noiseAppends)
 	read(func() bool { return len(events) == 3 })
 	if checkpoints == 0 {
-		t.Errorf("live: got no checkpoint while scanning 30 unmatched events with interval 4")
+		t.Errorf("live: got no checkpoint while scanning %d unmatched events with interval %d", 5*noiseAppends, interval)
 	}
 	compareEvents(t, events, filterEvents(filter, readWholeAll(t, s)))
 }

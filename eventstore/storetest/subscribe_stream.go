@@ -78,7 +78,9 @@ func testSubscribeToStream(t *testing.T, newStore Factory) {
 			}
 		})
 	}
-	t.Run("Lifecycle", func(t *testing.T) { testSubscriptionLifecycle(t, s) })
+	t.Run("Lifecycle", func(t *testing.T) {
+		testSubscriptionLifecycle(t, func(*testing.T) eventstore.Store { return s }, subscribeStreamFunc)
+	})
 	t.Run("TombstoneEndsStreamSubscription", func(t *testing.T) {
 		t.Parallel()
 		stream := uniqueStream("sub-tomb")
@@ -137,13 +139,43 @@ func wantSubscriptionDeleted(t testing.TB, sub eventstore.Subscription, stream s
 	t.Fatal("subscription of a tombstoned stream kept delivering messages, want it to end with stream deleted")
 }
 
-// testSubscriptionLifecycle pins Close and context cancellation.
-func testSubscriptionLifecycle(t *testing.T, s eventstore.Store) {
+// subscribeFunc opens the kind of subscription a lifecycle case runs on:
+// to stream, or to $all (the stream then only names where to write).
+type subscribeFunc func(ctx context.Context, s eventstore.Store, stream string, fromStart bool) (eventstore.Subscription, error)
+
+func subscribeStreamFunc(ctx context.Context, s eventstore.Store, stream string, fromStart bool) (eventstore.Subscription, error) {
+	if fromStart {
+		return s.SubscribeToStream(ctx, stream, eventstore.Start{})
+	}
+	return s.SubscribeToStream(ctx, stream, eventstore.End{})
+}
+
+func subscribeAllFunc(ctx context.Context, s eventstore.Store, _ string, fromStart bool) (eventstore.Subscription, error) {
+	if fromStart {
+		return s.SubscribeToAll(ctx, eventstore.Start{}, eventstore.SubscribeAllOptions{})
+	}
+	return s.SubscribeToAll(ctx, eventstore.End{}, eventstore.SubscribeAllOptions{})
+}
+
+// testSubscriptionLifecycle pins Close and context cancellation. storeFor
+// returns the store a case runs on: a shared one for stream subscriptions,
+// a fresh one for $all (whose cases must see only their own events).
+func testSubscriptionLifecycle(t *testing.T, storeFor func(t *testing.T) eventstore.Store, subscribe subscribeFunc) {
+	open := func(t *testing.T, ctx context.Context, s eventstore.Store, stream string, fromStart bool) eventstore.Subscription {
+		t.Helper()
+		sub, err := subscribe(ctx, s, stream, fromStart)
+		if err != nil {
+			t.Fatalf("subscribe: %v", err)
+		}
+		closeSub(t, sub)
+		return sub
+	}
 	t.Run("NextAfterCloseIsSubscriptionClosed", func(t *testing.T) {
 		t.Parallel()
+		s := storeFor(t)
 		stream := uniqueStream("sub-close")
 		seedStream(t, s, stream, 3)
-		sub := mustSubscribeStream(t, s, stream, eventstore.Start{})
+		sub := open(t, t.Context(), s, stream, true)
 		nextMessage(t, sub)
 		if err := sub.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
@@ -159,7 +191,8 @@ func testSubscriptionLifecycle(t *testing.T, s eventstore.Store) {
 	})
 	t.Run("CloseWakesABlockedNext", func(t *testing.T) {
 		t.Parallel()
-		sub := mustSubscribeStream(t, s, uniqueStream("sub-close"), eventstore.End{})
+		s := storeFor(t)
+		sub := open(t, t.Context(), s, uniqueStream("sub-close"), false)
 		if msg := nextMessage(t, sub); !msg.CaughtUp {
 			t.Fatalf("first message: got %+v, want CaughtUp", msg)
 		}
@@ -175,8 +208,9 @@ func testSubscriptionLifecycle(t *testing.T, s eventstore.Store) {
 	})
 	t.Run("CancelledNextContextReturnsItsErrorAndLosesNothing", func(t *testing.T) {
 		t.Parallel()
+		s := storeFor(t)
 		stream := uniqueStream("sub-ctx")
-		sub := mustSubscribeStream(t, s, stream, eventstore.Start{})
+		sub := open(t, t.Context(), s, stream, false)
 		if msg := nextMessage(t, sub); !msg.CaughtUp {
 			t.Fatalf("first message: got %+v, want CaughtUp", msg)
 		}
@@ -194,17 +228,14 @@ func testSubscriptionLifecycle(t *testing.T, s eventstore.Store) {
 	})
 	t.Run("CancelledSubscribeContextEndsTheSubscription", func(t *testing.T) {
 		t.Parallel()
+		s := storeFor(t)
 		ctx, cancel := context.WithCancel(t.Context())
-		sub, err := s.SubscribeToStream(ctx, uniqueStream("sub-ctx"), eventstore.Start{})
-		if err != nil {
-			t.Fatalf("SubscribeToStream: %v", err)
-		}
-		closeSub(t, sub)
+		sub := open(t, ctx, s, uniqueStream("sub-ctx"), false)
 		if msg := nextMessage(t, sub); !msg.CaughtUp {
 			t.Fatalf("first message: got %+v, want CaughtUp", msg)
 		}
 		cancel()
-		_, err = nextMessageErr(t, sub)
+		_, err := nextMessageErr(t, sub)
 		if !errors.Is(err, context.Canceled) && !errors.Is(err, eventstore.ErrSubscriptionClosed) {
 			t.Fatalf("Next after the subscription's context was cancelled: got %v, want context.Canceled or ErrSubscriptionClosed", err)
 		}
