@@ -36,11 +36,12 @@ func sharedDataDir(t *testing.T) string {
 // TestEveryPostcodeResolves reads every row of postcodes.csv.gz and checks
 // that the embedded table gives the same constituency.
 func TestEveryPostcodeResolves(t *testing.T) {
+	t.Parallel()
 	d := geo.Default()
 	rows, mismatches := 0, 0
-	err := pctable.ReadPostcodes(filepath.Join(sharedDataDir(t), pctable.PostcodesFile), func(pc, code string) error {
+	err := pctable.ReadPostcodes(filepath.Join(sharedDataDir(t), pctable.PostcodesFile), func(pc, code []byte) error {
 		rows++
-		if got, ok := d.LookupPostcode(pc); !ok || got != code {
+		if got, ok := d.LookupPostcode(string(pc)); !ok || got != string(code) {
 			if mismatches++; mismatches <= 10 {
 				t.Errorf("LookupPostcode(%q) = %q, %v; want %q", pc, got, ok, code)
 			}
@@ -59,6 +60,7 @@ func TestEveryPostcodeResolves(t *testing.T) {
 // shared data and compares it with the committed file byte for byte, and
 // checks that the copied CSVs are unchanged.
 func TestGeneratorReproducesEmbeddedTable(t *testing.T) {
+	t.Parallel()
 	dir := sharedDataDir(t)
 	got, err := pctable.Build(dir)
 	if err != nil {

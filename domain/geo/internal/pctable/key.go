@@ -38,7 +38,7 @@ func charValue(c byte) uint32 {
 // uses. The sector key is the outward code right-padded to four characters,
 // read as a base-37 number (padding 0, digits 1-10, letters 11-36), times
 // ten plus the sector digit; it is below 37⁴×10 = 18,741,610.
-func Key(pc string) (sector uint32, unit int, ok bool) {
+func Key[S string | []byte](pc S) (sector uint32, unit int, ok bool) {
 	n := len(pc)
 	if n < 5 || n > 7 {
 		return 0, 0, false

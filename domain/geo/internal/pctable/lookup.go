@@ -10,7 +10,12 @@ const maxSectorKey = 37 * 37 * 37 * 37 * 10
 
 // Lookup returns the code of a normalised postcode, or ok false when the
 // table does not hold it.
-func (t *Table) Lookup(pc string) (code string, ok bool) {
+func (t *Table) Lookup(pc string) (code string, ok bool) { return lookup(t, pc) }
+
+// LookupBytes is Lookup for a postcode held in a byte slice.
+func (t *Table) LookupBytes(pc []byte) (code string, ok bool) { return lookup(t, pc) }
+
+func lookup[S string | []byte](t *Table, pc S) (code string, ok bool) {
 	sector, unit, ok := Key(pc)
 	if !ok {
 		return "", false

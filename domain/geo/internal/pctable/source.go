@@ -17,8 +17,9 @@ const (
 )
 
 // ReadPostcodes reads postcodes.csv.gz (header "postcode,ons_code") and
-// calls fn for each row in file order.
-func ReadPostcodes(path string, fn func(postcode, code string) error) error {
+// calls fn for each row in file order. The slices are valid only during the
+// call.
+func ReadPostcodes(path string, fn func(postcode, code []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("pctable: open postcode list: %w", err)
@@ -28,22 +29,23 @@ func ReadPostcodes(path string, fn func(postcode, code string) error) error {
 	if err != nil {
 		return fmt.Errorf("pctable: %s: %w", path, err)
 	}
-	return readPairs(zr, path, "postcode,ons_code", func(a, b string) error { return fn(a, b) })
+	return readPairs(zr, path, "postcode,ons_code", fn)
 }
 
 // ReadExamples reads example_postcodes.csv (header "ons_code,postcode")
-// and calls fn for each row in file order.
-func ReadExamples(path string, fn func(postcode, code string) error) error {
+// and calls fn for each row in file order. The slices are valid only during
+// the call.
+func ReadExamples(path string, fn func(postcode, code []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("pctable: open example postcodes: %w", err)
 	}
 	defer f.Close()
-	return readPairs(f, path, "ons_code,postcode", func(a, b string) error { return fn(b, a) })
+	return readPairs(f, path, "ons_code,postcode", func(a, b []byte) error { return fn(b, a) })
 }
 
 // readPairs reads a two-column CSV whose fields never need quoting.
-func readPairs(r io.Reader, name, header string, fn func(a, b string) error) error {
+func readPairs(r io.Reader, name, header string, fn func(a, b []byte) error) error {
 	sc := bufio.NewScanner(r)
 	line := 0
 	for sc.Scan() {
@@ -58,7 +60,7 @@ func readPairs(r io.Reader, name, header string, fn func(a, b string) error) err
 		if !ok || bytes.IndexByte(b, ',') >= 0 || bytes.IndexByte(a, '"') >= 0 {
 			return fmt.Errorf("%w: %s line %d: want two plain fields", ErrInvalidInput, name, line)
 		}
-		if err := fn(string(a), string(b)); err != nil {
+		if err := fn(a, b); err != nil {
 			return fmt.Errorf("%s line %d: %w", name, line, err)
 		}
 	}
@@ -76,28 +78,27 @@ func readPairs(r io.Reader, name, header string, fn func(a, b string) error) err
 // fill gaps (Northern Ireland, newer postcodes); where both files hold a
 // postcode, the postcode list wins.
 func Build(dir string) ([]byte, error) {
-	entries := make([]Entry, 0, 1<<21)
-	seen := make(map[string]bool, 1<<21)
-	err := ReadPostcodes(filepath.Join(dir, PostcodesFile), func(pc, code string) error {
-		if seen[pc] {
-			return fmt.Errorf("%w: duplicate postcode %q", ErrInvalidInput, pc)
-		}
-		seen[pc] = true
-		entries = append(entries, Entry{Postcode: pc, Code: code})
-		return nil
-	})
-	if err != nil {
+	b := newBuilder(1 << 21)
+	if err := ReadPostcodes(filepath.Join(dir, PostcodesFile), b.add); err != nil {
 		return nil, err
 	}
-	err = ReadExamples(filepath.Join(dir, ExamplesFile), func(pc, code string) error {
-		if !seen[pc] {
-			seen[pc] = true
-			entries = append(entries, Entry{Postcode: pc, Code: code})
+	if err := b.sortUnique(); err != nil {
+		return nil, fmt.Errorf("%s: %w", PostcodesFile, err)
+	}
+	var extra [][2][]byte
+	err := ReadExamples(filepath.Join(dir, ExamplesFile), func(pc, code []byte) error {
+		if !b.contains(pc) {
+			extra = append(extra, [2][]byte{bytes.Clone(pc), bytes.Clone(code)})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return Encode(entries)
+	for _, e := range extra {
+		if err := b.add(e[0], e[1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", ExamplesFile, err)
+		}
+	}
+	return b.encode()
 }
