@@ -103,6 +103,12 @@ func TestConcurrentSignersSameEmail(t *testing.T) {
 		ctx := context.Background()
 		id := f.openPetition(t)
 		const workers = 32
+		nodes := []*ledger.Service{f.svc} // several API nodes on one store
+		for i := 0; i < 3; i++ {
+			n := newFixture(t, f.store)
+			n.clock.now = f.clock.Now()
+			nodes = append(nodes, n.svc)
+		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		accepted := 0
@@ -113,7 +119,7 @@ func TestConcurrentSignersSameEmail(t *testing.T) {
 				defer wg.Done()
 				in := domain.SignerInput{Name: "Name " + itoa(i), Email: "Same.Person+" + itoa(i) + "@gmail.com",
 					Postcode: "SW1A 1AA", Country: "GB"}
-				_, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
+				_, err := nodes[i%len(nodes)].Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
 				mu.Lock()
 				defer mu.Unlock()
 				if err == nil {
@@ -151,11 +157,17 @@ func TestSignRetryIsIdempotent(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		for i := 0; i < 8; i++ {
+			node := f.svc
+			if i%2 == 1 { // half the retries reach another node
+				other := newFixture(t, f.store)
+				other.clock.now = f.clock.Now()
+				node = other.svc
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				f.clock.Advance(time.Second) // a retry later, over the rate limit: still the same signature
-				again, err := f.svc.Sign(ctx, req)
+				again, err := node.Sign(ctx, req)
 				if err != nil {
 					t.Errorf("retry: %v", err)
 					return
