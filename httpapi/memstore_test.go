@@ -100,8 +100,6 @@ func (s *memStore) Tombstone(context.Context, string, eventstore.ExpectedRevisio
 
 func (s *memStore) Close() error { return nil }
 
-const idleNudge = 20 * time.Millisecond
-
 type memSub struct {
 	s        *memStore
 	next     int
@@ -131,13 +129,6 @@ func (m *memSub) Next(ctx context.Context) (eventstore.SubscriptionMessage, erro
 		case <-grew:
 		case <-ctx.Done():
 			return eventstore.SubscriptionMessage{}, ctx.Err()
-		case <-time.After(idleNudge):
-			// Work around a runner liveness bug reported in
-			// /work/notes/projections-requests.md (20:40): an idle live
-			// subscription delivers a checkpoint, which makes the runner
-			// hand over a batch it was holding.
-			pos := eventstore.Position{Commit: uint64(m.next), Prepare: uint64(m.next)}
-			return eventstore.SubscriptionMessage{Checkpoint: &pos}, nil
 		}
 	}
 }
