@@ -474,3 +474,26 @@ func TestPetitionCacheSeesOtherNodes(t *testing.T) {
 		}
 	})
 }
+
+func TestImportPetition(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		cmd := domain.CreatePetition{Action: "Imported", Background: "B", Creator: person(1)}
+		r, err := f.svc.ImportPetition(ctx, 601932, cmd)
+		if err != nil || r.PetitionID != 601932 {
+			t.Fatalf("ImportPetition = %+v, %v", r, err)
+		}
+		_, err = f.svc.ImportPetition(ctx, 601932, cmd)
+		wantCode(t, err, domain.ECodePetitionExists)
+		_, err = f.svc.ImportPetition(ctx, 0, cmd)
+		wantCode(t, err, domain.EINVALID)
+		next, err := f.svc.CreatePetition(ctx, cmd)
+		if err != nil || next.PetitionID != 601933 {
+			t.Errorf("next CreatePetition = %+v, %v; want id 601933", next, err)
+		}
+		f.confirm(t, r)
+		if p, _ := f.svc.Petition(ctx, 601932); p.State != domain.StateValidated {
+			t.Errorf("imported petition state = %s after the creator confirmed", p.State)
+		}
+	})
+}

@@ -65,6 +65,36 @@ func (s *Service) raiseNextID(n int64) {
 	}
 }
 
+// ImportPetition creates a petition under a chosen id (for seeding or
+// importing petitions whose ids are already public). It fails with
+// petition_exists when the id is taken. Otherwise it behaves like
+// CreatePetition.
+func (s *Service) ImportPetition(ctx context.Context, id int64, cmd domain.CreatePetition) (Receipt, error) {
+	if id <= 0 {
+		return Receipt{}, domain.Errorf(domain.EINVALID, "petition_id", "A petition id is a positive whole number.")
+	}
+	now := s.now()
+	sigID, eventID := uuid.New(), uuid.New()
+	created, sig, err := s.rules.CreatePetition(cmd, id, sigID, now)
+	if err != nil {
+		return Receipt{}, err
+	}
+	stream := domain.PetitionStream(id)
+	res, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{eventID}, []domain.Event{created})
+	if errors.Is(err, eventstore.ErrWrongExpectedRev) {
+		return Receipt{}, domain.Errorf(domain.ECodePetitionExists, "petition_id", "Petition %d already exists.", id)
+	}
+	if err != nil {
+		return Receipt{}, err
+	}
+	s.raiseNextID(id + 1)
+	if err := s.recordCreatorSignature(ctx, sig); err != nil {
+		return Receipt{}, err
+	}
+	s.sendConfirmation(ctx, MailConfirmPetition, cmd.Creator.Email, sig)
+	return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: id, SignatureID: sigID}, nil
+}
+
 // firstCandidateID returns where to start probing for a free petition id:
 // the in-memory hint, or after the newest petition stream in the log.
 func (s *Service) firstCandidateID(ctx context.Context) (int64, error) {
