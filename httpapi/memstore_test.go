@@ -87,7 +87,7 @@ func (s *memStore) SubscribeToAll(_ context.Context, from eventstore.AllFrom, _ 
 	if p, ok := from.(eventstore.Position); ok {
 		next = int(p.Commit) // exclusive: the event after p
 	}
-	return &memSub{s: s, next: next}, nil
+	return &memSub{s: s, next: next, done: make(chan struct{})}, nil
 }
 
 func (s *memStore) Delete(context.Context, string, eventstore.ExpectedRevision) (eventstore.DeleteResult, error) {
@@ -104,13 +104,16 @@ type memSub struct {
 	s        *memStore
 	next     int
 	caughtUp bool
-	closed   bool
+	once     sync.Once
+	done     chan struct{} // closed by Close
 }
 
 func (m *memSub) Next(ctx context.Context) (eventstore.SubscriptionMessage, error) {
 	for {
-		if m.closed {
+		select {
+		case <-m.done:
 			return eventstore.SubscriptionMessage{}, eventstore.ErrSubscriptionClosed
+		default:
 		}
 		m.s.mu.Lock()
 		if m.next < len(m.s.events) {
@@ -129,8 +132,10 @@ func (m *memSub) Next(ctx context.Context) (eventstore.SubscriptionMessage, erro
 		case <-grew:
 		case <-ctx.Done():
 			return eventstore.SubscriptionMessage{}, ctx.Err()
+		case <-m.done:
+			return eventstore.SubscriptionMessage{}, eventstore.ErrSubscriptionClosed
 		}
 	}
 }
 
-func (m *memSub) Close() error { m.closed = true; return nil }
+func (m *memSub) Close() error { m.once.Do(func() { close(m.done) }); return nil }
