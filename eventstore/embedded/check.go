@@ -124,7 +124,7 @@ func checkSegment(seg *segment, last bool, later []*segment) (Problem, int, bool
 	if sc.badAt < 0 && sc.openTxn == 0 {
 		if !last && seg.base+uint64(sc.size) != later[0].base {
 			return Problem{Kind: ProblemGap, File: seg.path, Offset: sc.size, Cut: sc.size,
-				Detail: fmt.Sprintf("segment ends at position %d, next starts at %d", seg.base+uint64(sc.size), later[0].base),
+				Detail:     fmt.Sprintf("segment ends at position %d, next starts at %d", seg.base+uint64(sc.size), later[0].base),
 				ValidAfter: countValidSegments(later), LaterSegments: paths(later)}, sc.records, false
 		}
 		return Problem{}, sc.records, true

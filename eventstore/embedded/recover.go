@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 )
 
 // segmentScan is the outcome of decoding one segment file.
@@ -271,7 +272,7 @@ func (s *Store) replayTxn(txn []txnRecord) error {
 
 func (s *Store) replayRecord(r txnRecord) error {
 	x := s.idx
-	h := hashName(r.name)
+	h := nameHash(r.name)
 	var ioErr error
 	i, _ := x.probe(h, func(sl *slot) bool {
 		ok, err := s.nameAt(sl.first, r.name)
@@ -319,9 +320,18 @@ func (s *Store) load() error {
 		return err
 	}
 	s.w.pending = make(map[string]*wstream)
+	start := time.Now()
 	from := s.loadSnapshot()
 	if err := s.recoverLog(from); err != nil {
 		return err
+	}
+	replayed := s.head - min(from, s.head)
+	s.log.Info("embedded: opened", slog.String("dir", s.dir), slog.Int("segments", len(s.segs)),
+		slog.Int("streams", s.idx.used), slog.Uint64("replayed_bytes", replayed), slog.Duration("took", time.Since(start)))
+	if s.opts.SnapshotEvery > 0 && replayed >= uint64(s.opts.SnapshotEvery) {
+		if err := s.writeSnapshot(); err != nil {
+			s.log.Error("embedded: index snapshot failed", slog.String("dir", s.dir), slog.Any("error", err))
+		}
 	}
 	return nil
 }

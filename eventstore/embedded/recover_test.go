@@ -257,7 +257,17 @@ func TestOpenRefusesCorruption(t *testing.T) {
 	badOff := int64(16 + 3*len(rec)) // the fourth record (all are the same size)
 	flipBit(t, path, badOff+60)
 
-	_, err := embedded.Open(dir, embedded.WithLogger(quietLogger()))
+	// With a valid index snapshot Open does not rescan the log it covers:
+	// the damage shows on the first read that touches it.
+	s = openDir(t, dir)
+	_, err := s.ReadStream(context.Background(), "flip", eventstore.ReadStreamOptions{})
+	if !errors.Is(err, eventstore.ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("offset %d", badOff)) {
+		t.Errorf("read over the damaged record: got %v, want ErrCorrupt at offset %d", err, badOff)
+	}
+	s.Close()
+	os.Remove(filepath.Join(dir, "index.snap"))
+
+	_, err = embedded.Open(dir, embedded.WithLogger(quietLogger()))
 	if !errors.Is(err, eventstore.ErrCorrupt) || !errors.Is(err, embedded.ErrCorrupt) {
 		t.Fatalf("Open: got %v, want ErrCorrupt", err)
 	}
@@ -304,6 +314,7 @@ func TestCorruptionInSealedSegmentRefusesOpen(t *testing.T) {
 	first := segs[0]
 	size := fileSize(t, first)
 	flipBit(t, first, size-20)
+	os.Remove(filepath.Join(dir, "index.snap")) // force the full scan
 	_, err := embedded.Open(dir, embedded.WithLogger(quietLogger()))
 	if !errors.Is(err, embedded.ErrCorrupt) || !strings.Contains(err.Error(), first) {
 		t.Fatalf("Open: got %v, want ErrCorrupt naming %s", err, first)

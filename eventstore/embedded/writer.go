@@ -272,7 +272,7 @@ func (s *Store) endTxn(lastPos uint64) {
 // applyStream folds a batch's changes to one stream into the index.
 // Caller holds s.mu exclusively.
 func (x *streamIndex) applyStream(ws *wstream) {
-	h := hashName(ws.name)
+	h := nameHash(ws.name)
 	if !ws.inIndex {
 		x.insert(h, ws.first, ws.state)
 		if len(ws.added) > 1 {
