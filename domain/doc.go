@@ -1,6 +1,7 @@
 // Package domain holds the rules of the petition ledger: commands in, events
 // out, invariants enforced, typed errors (*Error), no I/O. It imports only
-// the standard library, uuid, decimal and domain/geo.
+// the standard library, uuid and domain/geo. The application service that
+// runs these decisions against a store is package ledger.
 //
 // # Events
 //
@@ -49,6 +50,25 @@
 // fraudulent), it was signed no later than the petition closed, and it was
 // validated no later than close + Config.ValidationGrace (24 h). While the
 // petition is open every validated signature counts.
+//
+// # Rules
+//
+// Decisions are pure methods that take state, a command and the time and
+// return events or an *Error: Rules.CreatePetition, Rules.PrepareSignature,
+// Rules.RequestInvalidation; Petition.ConfirmCreator, SupportSponsor,
+// Moderate, Stop, Close, RespondAsGovernment, ScheduleDebate,
+// RecordDebateOutcome, AddOtherBusiness; Signer.Sign, Validate, Invalidate,
+// MarkFraudulent. Every threshold and duration is in Config
+// (DefaultConfig: 5 sponsors of at most 20, 6 months ending at the end of
+// the day in Europe/London, 24 h validation grace, 2 signatures per
+// canonical email, burst 1/60 s and sustained 5/300 s per IP and petition,
+// field limits in characters). Places (implemented by *geo.Data) checks
+// postcodes and countries. RateLimiter is the pure per-IP limiter; a
+// signature over the limit is recorded and marked fraudulent.
+//
+// Known gaps: an invalidation that removes a sponsor does not move a
+// sponsored petition back to validated; a signature's slot (of the two per
+// email) is kept whatever its later state.
 //
 // # Privacy
 //
