@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"testing"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -85,4 +86,13 @@ func newTestLedger(tb testing.TB) *Ledger {
 		tb.Fatal(err)
 	}
 	return l
+}
+
+func mustRead(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
