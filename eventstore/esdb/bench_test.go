@@ -20,7 +20,7 @@ func benchStore(b *testing.B, name string) eventstore.Store {
 		n := startNode(b, b.TempDir(), "127.0.0.1:0")
 		return openBackend(b, n.addr)
 	}
-	direct, err := embedded.Open(b.TempDir())
+	direct, err := embedded.Open(b.TempDir(), embedded.WithLogger(quietLogger()))
 	if err != nil {
 		b.Fatal(err)
 	}

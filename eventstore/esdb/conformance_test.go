@@ -27,7 +27,7 @@ type node struct {
 // startNode serves a store in dir on addr ("127.0.0.1:0" for any port).
 func startNode(t testing.TB, dir, addr string) *node {
 	t.Helper()
-	store, err := embedded.Open(dir)
+	store, err := embedded.Open(dir, embedded.WithLogger(quietLogger()))
 	if err != nil {
 		t.Fatalf("embedded.Open(%s): %v", dir, err)
 	}
@@ -54,15 +54,21 @@ func (n *node) stop() {
 	n.srv = nil
 }
 
-// openBackend connects the esdb backend to addr.
+// openBackend connects the esdb backend to the node at addr.
 func openBackend(t testing.TB, addr string, opts ...esdb.Option) *esdb.Store {
+	t.Helper()
+	return openBackendURL(t, "esdb://"+addr+"?tls=false", opts...)
+}
+
+// openBackendURL connects the esdb backend with a connection string.
+func openBackendURL(t testing.TB, conn string, opts ...esdb.Option) *esdb.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	opts = append([]esdb.Option{esdb.WithLogger(quietLogger())}, opts...)
-	s, err := esdb.Open(ctx, "esdb://"+addr+"?tls=false", opts...)
+	s, err := esdb.Open(ctx, conn, opts...)
 	if err != nil {
-		t.Fatalf("esdb.Open(%s): %v", addr, err)
+		t.Fatalf("esdb.Open(%s): %v", conn, err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
