@@ -61,6 +61,9 @@ func (p *Petition) apply(e Event) error {
 	if _, ok := e.(PetitionCreated); !ok && p.State == StateNone {
 		return errNotCreated
 	}
+	if err := p.checkFrom(e); err != nil {
+		return err
+	}
 	switch e := e.(type) {
 	case PetitionCreated:
 		if p.State != StateNone {
@@ -108,6 +111,37 @@ func (p *Petition) apply(e Event) error {
 		p.OtherBusiness = append(p.OtherBusiness, e)
 	default:
 		return fmt.Errorf("%w: %s is not a petition event", ErrMalformedEvent, e.EventType())
+	}
+	return nil
+}
+
+// checkFrom rejects a lifecycle event that cannot follow the current state:
+// its recorded "from" must be the current state, a confirmation needs a
+// pending petition and a close an open one.
+func (p *Petition) checkFrom(e Event) error {
+	var from PetitionState
+	switch e := e.(type) {
+	case PetitionSponsorSupported:
+		from = e.From
+	case PetitionPublished:
+		from = e.From
+	case PetitionRejected:
+		from = e.From
+	case PetitionHidden:
+		from = e.From
+	case PetitionFlagged:
+		from = e.From
+	case PetitionStopped:
+		from = e.From
+	case PetitionCreatorConfirmed:
+		from = StatePending
+	case PetitionClosed:
+		from = StateOpen
+	default:
+		return nil
+	}
+	if from != p.State {
+		return fmt.Errorf("%w: %s expects state %q, petition is %q", ErrMalformedEvent, e.EventType(), from, p.State)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +236,56 @@ func TestParliamentInputRules(t *testing.T) {
 				if _, err := domain.EncodeEvent(e); err != nil {
 					t.Errorf("decided event does not encode: %v", err)
 				}
+			}
+		})
+	}
+}
+
+// TestReplayRejectsInconsistentLogs feeds event sequences the rules could
+// never have produced.
+func TestReplayRejectsInconsistentLogs(t *testing.T) {
+	r := mustRules(t)
+	created, sig, err := r.CreatePetition(domain.CreatePetition{Action: "A", Background: "B", Creator: creator()}, 7, uuid.New(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := r.PrepareSignature(signer("Bob", "bob@example.org", ""), 7, uuid.New(), domain.KindSigner, t0)
+	wrongPetition := sig
+	wrongPetition.PetitionID, wrongPetition.SignatureID = 8, uuid.New()
+	validated := domain.SignatureValidated{SignatureID: sig.SignatureID, PetitionID: 7, SignerKey: sig.SignerKey,
+		Kind: sig.Kind, Location: sig.Location, From: domain.SigPending, To: domain.SigValidated, SignedAt: t0, At: t0}
+	fromFraud := validated
+	fromFraud.From = domain.SigFraudulent
+	petitionLogs := map[string][]domain.Event{
+		"EventBeforeCreation": {domain.PetitionClosed{PetitionID: 7, Reason: domain.CloseEarly, At: t0}},
+		"CreatedTwice":        {created, created},
+		"CloseWhilePending":   {created, domain.PetitionClosed{PetitionID: 7, Reason: domain.CloseEarly, At: t0}},
+		"PublishFromWrongState": {created, domain.PetitionPublished{PetitionID: 7, From: domain.StateSponsored,
+			Deadline: "2022-03-21", ClosesAt: t0, At: t0}},
+		"ConfirmTwice": {created, domain.PetitionCreatorConfirmed{PetitionID: 7, At: t0},
+			domain.PetitionCreatorConfirmed{PetitionID: 7, At: t0}},
+		"SignatureEvent": {created, sig},
+	}
+	for name, log := range petitionLogs {
+		t.Run("Petition/"+name, func(t *testing.T) {
+			if _, err := domain.ReplayPetition(log); !errors.Is(err, domain.ErrMalformedEvent) {
+				t.Errorf("ReplayPetition err = %v, want ErrMalformedEvent", err)
+			}
+		})
+	}
+	signerLogs := map[string][]domain.Event{
+		"OtherKey":            {sig, other},
+		"OtherPetition":       {sig, wrongPetition},
+		"SignedTwice":         {sig, sig},
+		"UnknownSignature":    {validated},
+		"WrongFrom":           {sig, fromFraud},
+		"ValidatedTwice":      {sig, validated, validated},
+		"PetitionEventInside": {sig, created},
+	}
+	for name, log := range signerLogs {
+		t.Run("Signer/"+name, func(t *testing.T) {
+			if _, err := domain.ReplaySigner(log); !errors.Is(err, domain.ErrMalformedEvent) {
+				t.Errorf("ReplaySigner err = %v, want ErrMalformedEvent", err)
 			}
 		})
 	}

@@ -63,6 +63,9 @@ func (s *Signer) apply(e Event) error {
 		if s.Key == "" {
 			s.PetitionID, s.Key = ss.PetitionID, ss.SignerKey
 		}
+		if ss.SignerKey != s.Key || ss.PetitionID != s.PetitionID {
+			return fmt.Errorf("%w: signature for petition %d key %s in this stream", ErrMalformedEvent, ss.PetitionID, ss.SignerKey)
+		}
 		if s.Find(ss.SignatureID) != nil {
 			return fmt.Errorf("%w: signature %s signed twice", ErrMalformedEvent, ss.SignatureID)
 		}
