@@ -36,8 +36,9 @@ func (e *WrongExpectedRevisionError) Error() string {
 // Is makes errors.Is(err, ErrWrongExpectedRev) true.
 func (e *WrongExpectedRevisionError) Is(target error) bool { return target == ErrWrongExpectedRev }
 
-// StreamDeletedError reports an operation on a tombstoned stream. It matches
-// ErrStreamDeleted with errors.Is.
+// StreamDeletedError reports an operation on a tombstoned stream (or an
+// append or delete expecting StreamExists on a soft-deleted one). It
+// matches ErrStreamDeleted with errors.Is.
 type StreamDeletedError struct{ Stream string }
 
 func (e *StreamDeletedError) Error() string {

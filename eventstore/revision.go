@@ -14,10 +14,14 @@ type ExpectedRevision interface {
 type Any struct{}
 
 // NoStream requires that the stream does not exist. (How a soft-deleted
-// stream answers follows EventStoreDB; storetest pins it.)
+// stream answers follows EventStoreDB; storetest pins it: NoStream is
+// accepted on a soft-deleted stream and revives it, unless the proposed
+// IDs are an idempotent retry of its first events.)
 type NoStream struct{}
 
 // StreamExists requires that the stream exists and holds at least one event.
+// On a soft-deleted stream it fails with *StreamDeletedError, as in
+// EventStoreDB (IndexWriter.CheckCommit).
 type StreamExists struct{}
 
 // Exact requires that the stream's last event has exactly this revision.

@@ -20,7 +20,10 @@ type Store interface {
 	//     has already moved past it, and the proposed event IDs equal, one for
 	//     one and in order, the IDs of the events written right after the
 	//     expected revision, Append returns the original AppendResult and
-	//     writes nothing. A partial match is a wrong expected revision.
+	//     writes nothing. (A retry of only the first k events of the
+	//     original gets the revision and position of the k-th.) A partial
+	//     match, or a retry longer than what was written, is a wrong
+	//     expected revision.
 	//   - An event with an empty Type, a nil ID, or an unknown ContentType is
 	//     rejected with ErrInvalidArgument and nothing is written.
 	Append(ctx context.Context, stream string, expected ExpectedRevision, events ...EventData) (AppendResult, error)
@@ -34,6 +37,9 @@ type Store interface {
 	//     *StreamNotFoundError; a tombstoned stream returns
 	//     *StreamDeletedError.
 	//   - Stream metadata ($maxCount, $maxAge, $tb) hides events at read time.
+	//     A metadata stream "$$X" reads as if its own $maxCount were 1: only
+	//     its latest event (EventStoreDB; the Go client's GetStreamMetadata
+	//     relies on it).
 	ReadStream(ctx context.Context, stream string, opts ReadStreamOptions) ([]RecordedEvent, error)
 
 	// ReadAll returns up to opts.MaxCount events of the $all log, including
@@ -58,12 +64,15 @@ type Store interface {
 	// Delete soft-deletes a stream: reads return *StreamNotFoundError, and a
 	// later append revives it with revisions continuing where they left off.
 	// It is recorded by writing $tb (truncate before) to the stream's
-	// metadata stream "$$"+stream.
+	// metadata stream "$$"+stream. A stream with neither events nor
+	// metadata cannot be soft-deleted: whatever the expectation, that is a
+	// *WrongExpectedRevisionError (EventStoreDB's WriteDelete).
 	Delete(ctx context.Context, stream string, expected ExpectedRevision) (DeleteResult, error)
 
 	// Tombstone deletes a stream for ever: reads, appends and stream
 	// subscriptions return *StreamDeletedError. It is recorded by writing a
-	// "$streamDeleted" event to the stream.
+	// "$streamDeleted" event to the stream. A stream that does not exist can
+	// be tombstoned with Any or NoStream.
 	Tombstone(ctx context.Context, stream string, expected ExpectedRevision) (DeleteResult, error)
 
 	// Close releases the store. Operations after Close return ErrClosed.
