@@ -497,3 +497,28 @@ func TestImportPetition(t *testing.T) {
 		}
 	})
 }
+
+func TestResendConfirmation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		id := f.openPetition(t)
+		r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(4)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(f.outbox.Messages())
+		n, err := f.svc.ResendConfirmation(ctx, id, "PERSON4+x@example.org")
+		if err != nil || n != 1 || len(f.outbox.Messages()) != before+1 {
+			t.Fatalf("ResendConfirmation = %d, %v", n, err)
+		}
+		f.confirm(t, r) // the resent link works
+		if n, err := f.svc.ResendConfirmation(ctx, id, person(4).Email); err != nil || n != 0 {
+			t.Errorf("after validation = %d, %v; want 0", n, err)
+		}
+		if n, err := f.svc.ResendConfirmation(ctx, id, "nobody@example.org"); err != nil || n != 0 {
+			t.Errorf("unknown address = %d, %v; want 0", n, err)
+		}
+		_, err = f.svc.ResendConfirmation(ctx, id, "not an email")
+		wantCode(t, err, domain.ECodeInvalidEmail)
+	})
+}

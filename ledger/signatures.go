@@ -198,3 +198,36 @@ func (s *Service) followUpValidation(ctx context.Context, v domain.SignatureVali
 func (s *Service) Sponsor(ctx context.Context, petitionID int64, in domain.SignerInput, eventID uuid.UUID) (Receipt, error) {
 	return s.Sign(ctx, SignRequest{PetitionID: petitionID, Signer: in, Kind: domain.KindSponsor, EventID: eventID})
 }
+
+// ResendConfirmation emails a fresh copy of the confirmation link of every
+// pending signature the address made on the petition, and returns how many
+// were sent. An address with no pending signature gets nothing (and the
+// caller should not reveal which case happened).
+func (s *Service) ResendConfirmation(ctx context.Context, petitionID int64, email string) (int, error) {
+	key, err := s.rules.SignerKeyFor(email)
+	if err != nil {
+		return 0, err
+	}
+	l, err := s.load(ctx, domain.SignerStream(petitionID, key))
+	if err != nil {
+		return 0, err
+	}
+	signer, err := domain.ReplaySigner(l.events)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: %s: %w", l.stream, err)
+	}
+	sent := 0
+	for _, rec := range signer.Signatures {
+		if rec.State != domain.SigPending {
+			continue
+		}
+		kind := map[domain.SignatureKind]string{domain.KindCreator: MailConfirmPetition,
+			domain.KindSponsor: MailConfirmSponsor}[rec.Kind]
+		if kind == "" {
+			kind = MailConfirmSignature
+		}
+		s.sendConfirmation(ctx, kind, email, domain.SignatureSigned{SignatureID: rec.ID, PetitionID: petitionID, SignerKey: key})
+		sent++
+	}
+	return sent, nil
+}
