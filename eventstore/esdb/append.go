@@ -45,7 +45,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	})
 	if err != nil {
 		mapped := mapError(info, ctx.Err(), err)
-		if ctx.Err() == nil && classify(err) == failAmbiguous && !safe {
+		// A call abandoned because ctx ended may still land, like one whose
+		// acknowledgement was lost.
+		unknown := ctx.Err() != nil || classify(err) == failAmbiguous
+		if unknown && !safe {
 			return eventstore.AppendResult{}, fmt.Errorf("%w (expectation %s is not retried): %w", ErrAppendOutcomeUnknown, expected, mapped)
 		}
 		return eventstore.AppendResult{}, mapped

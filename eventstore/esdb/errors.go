@@ -19,8 +19,9 @@ import (
 // (the connection dropped, or the server timed out, after the request may
 // have reached it) and that was NOT retried because a retry could write the
 // events twice: its expectation was Any or StreamExists. The events may or
-// may not be in the stream. It always comes together with
-// eventstore.ErrUnavailable. Callers that must not double-write should append
+// may not be in the stream. It comes together with eventstore.ErrUnavailable,
+// or with the context's error when the caller's context ended while the
+// append was under way. Callers that must not double-write should append
 // with NoStream or Exact, which this backend retries safely.
 var ErrAppendOutcomeUnknown = errors.New("esdb: append outcome unknown")
 

@@ -186,6 +186,12 @@ func TestCallsHonourContextWhileServerDown(t *testing.T) {
 			t.Fatalf("append %d with the server down: got %v, want context.DeadlineExceeded", i, err)
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := s.Append(ctx, "s", eventstore.Any{}, oneEvent())
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrAppendOutcomeUnknown) {
+		t.Errorf("abandoned Any append: got %v, want context.DeadlineExceeded and ErrAppendOutcomeUnknown", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
