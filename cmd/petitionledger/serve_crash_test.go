@@ -23,6 +23,7 @@ import (
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/embedded"
+	"github.com/petitionledger/petitionledger/httpapi"
 )
 
 const crashModeratorToken = "crash-test-moderator-token"
@@ -169,6 +170,48 @@ func confirm(t *testing.T, base, outbox, sigID string) string {
 	return body["position"].(string)
 }
 
+// confirmAll validates every receipt's signature through its mailed link,
+// 8 at a time, and returns the highest position acknowledged.
+func confirmAll(t *testing.T, base string, links map[string]string, receipts []signReceipt) string {
+	t.Helper()
+	var (
+		mu      sync.Mutex
+		highest eventstore.Position
+		wg      sync.WaitGroup
+		next    atomic.Int64
+	)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(receipts); i = int(next.Add(1)) - 1 {
+				link, ok := links[receipts[i].sigID]
+				if !ok {
+					t.Errorf("no confirmation mail for acknowledged signature %s", receipts[i].sigID)
+					continue
+				}
+				status, body, err := get(base + link[strings.Index(link, "/signatures/"):])
+				if err != nil || status != 200 {
+					t.Errorf("validate %s: %d %v %v", receipts[i].sigID, status, body, err)
+					continue
+				}
+				pos, err := httpapi.ParsePosition(body["position"].(string))
+				if err != nil {
+					t.Errorf("receipt position: %v", err)
+					continue
+				}
+				mu.Lock()
+				if pos.Compare(highest) > 0 {
+					highest = pos
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return highest.String()
+}
+
 func ipOf(n int) string { return fmt.Sprintf("10.%d.%d.%d", (n>>16)&255, (n>>8)&255, n&255) }
 
 func signerBody(name, email string) string {
@@ -232,9 +275,9 @@ func TestCrashKeepsEveryAcknowledgedSignature(t *testing.T) {
 		baseline[id] = countOf(t, s.base, id, "0")
 	}
 
-	killAfter := 600
+	killAfter := 400
 	if testing.Short() {
-		killAfter = 150
+		killAfter = 120
 	}
 	var (
 		mu       sync.Mutex
@@ -279,11 +322,10 @@ func TestCrashKeepsEveryAcknowledgedSignature(t *testing.T) {
 
 	s = startServer(t, bin, dir, outbox)
 	perPetition := map[int64]int{}
-	var lastPos string
 	for _, r := range receipts {
 		perPetition[r.petition]++
-		lastPos = confirm(t, s.base, outbox, r.sigID)
 	}
+	lastPos := confirmAll(t, s.base, outboxLinks(t, outbox), receipts)
 	served := map[int64]int{}
 	for _, id := range ids {
 		served[id] = countOf(t, s.base, id, lastPos)
