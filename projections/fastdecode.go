@@ -325,11 +325,38 @@ func parseUTC(b []byte) (int64, error) {
 	} else if b[19] != 'Z' {
 		return parseSlow(b)
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, time.UTC)
-	if t.Day() != day { // e.g. 31 February: let time.Parse reject it
-		return parseSlow(b)
+	if year < 1970 || day > daysIn(year, month) {
+		return parseSlow(b) // the zero time, or 31 February for time.Parse to reject
 	}
-	return unixNanos(t), nil
+	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
+	return secs*1e9 + int64(nanos), nil
+}
+
+// daysFromCivil returns the days from 1970-01-01 to the given date in the
+// proleptic Gregorian calendar (H. Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 func parseSlow(b []byte) (int64, error) {

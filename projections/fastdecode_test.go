@@ -108,3 +108,22 @@ func FuzzFastDecoder(f *testing.F) {
 		}
 	})
 }
+
+// TestParseUTCEveryDay checks the fast time parser against time.Parse on
+// every day from 1970 to 2100 (leap years, month ends) at varied times.
+func TestParseUTCEveryDay(t *testing.T) {
+	start := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	for d := 0; d < 131*366; d++ {
+		want := start.AddDate(0, 0, d).Add(time.Duration(d%86400)*time.Second + time.Duration(d*7919%1e9))
+		text := want.Format(time.RFC3339Nano)
+		got, err := parseUTC([]byte(text))
+		if err != nil || got != want.UnixNano() {
+			t.Fatalf("parseUTC(%q) = %d, %v; want %d", text, got, err, want.UnixNano())
+		}
+	}
+	for _, bad := range []string{"2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z"} {
+		if _, err := parseUTC([]byte(bad)); err == nil {
+			t.Errorf("parseUTC(%q) accepted an impossible time", bad)
+		}
+	}
+}

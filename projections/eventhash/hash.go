@@ -53,14 +53,21 @@ type Hasher struct {
 	buf []byte
 }
 
-// Sum returns the hash of ev.
+// Sum returns the hash of ev. It streams the event's data into the hash
+// rather than copying it.
 func (x *Hasher) Sum(ev *eventstore.RecordedEvent) Hash {
 	if x.h == nil {
 		x.h = sha256.New()
 	}
-	x.buf = AppendEncoding(x.buf[:0], ev)
 	x.h.Reset()
-	x.h.Write(x.buf)
+	b := appendHeader(x.buf[:0], ev)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ev.Data)))
+	x.h.Write(b)
+	x.h.Write(ev.Data)
+	b = binary.BigEndian.AppendUint32(b[:0], uint32(len(ev.Metadata)))
+	x.h.Write(b)
+	x.h.Write(ev.Metadata)
+	x.buf = b
 	var out Hash
 	x.h.Sum(out[:0])
 	return out
@@ -68,6 +75,13 @@ func (x *Hasher) Sum(ev *eventstore.RecordedEvent) Hash {
 
 // AppendEncoding appends the canonical encoding of ev to dst.
 func AppendEncoding(dst []byte, ev *eventstore.RecordedEvent) []byte {
+	dst = appendHeader(dst, ev)
+	dst = appendBytes(dst, ev.Data)
+	return appendBytes(dst, ev.Metadata)
+}
+
+// appendHeader appends every field of the encoding before data.
+func appendHeader(dst []byte, ev *eventstore.RecordedEvent) []byte {
 	dst = append(dst, Prefix...)
 	dst = binary.BigEndian.AppendUint64(dst, ev.Position.Commit)
 	dst = binary.BigEndian.AppendUint64(dst, ev.Position.Prepare)
@@ -76,10 +90,7 @@ func AppendEncoding(dst []byte, ev *eventstore.RecordedEvent) []byte {
 	dst = append(dst, ev.ID[:]...)
 	dst = appendBytes(dst, []byte(ev.Type))
 	dst = appendBytes(dst, []byte(ev.ContentType))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(ev.Created.UnixNano()))
-	dst = appendBytes(dst, ev.Data)
-	dst = appendBytes(dst, ev.Metadata)
-	return dst
+	return binary.BigEndian.AppendUint64(dst, uint64(ev.Created.UnixNano()))
 }
 
 func appendBytes(dst, b []byte) []byte {
