@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make e2e: the stock Node.js EventStoreDB client against petitionledger's
-# EventStoreDB-protocol server. Installs what it needs (npm packages pinned
+# make e2e: the stock Node.js EventStoreDB client against
+# `petitionledger serve --esdb-listen` (the EventStoreDB gRPC protocol). Installs what it needs (npm packages pinned
 # in package-lock.json; Node.js itself through apt-get when it is missing
 # and we are root), and fails loudly when it cannot.
 set -euo pipefail
@@ -26,5 +26,5 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 mkdir -p artifacts
-"$GO" build -o artifacts/esdbfixture ./esdbfixture
-ESDB_FIXTURE="$PWD/artifacts/esdbfixture" node --test --test-reporter=spec test/esdb.test.mjs
+"$GO" build -o artifacts/petitionledger ../cmd/petitionledger
+PETITIONLEDGER_BIN="$PWD/artifacts/petitionledger" node --test --test-reporter=spec test/esdb.test.mjs

@@ -1,13 +1,16 @@
 // End-to-end test: the official Node.js client (@eventstore/db-client, pinned
-// in package.json) against petitionledger's EventStoreDB-protocol server.
+// in package.json) against `petitionledger serve --esdb-listen`, the
+// EventStoreDB gRPC protocol served over a fresh embedded store.
 //
-// ESDB_FIXTURE names a binary that serves the protocol over a fresh store and
-// prints "listening HOST:PORT" on stdout (make e2e builds e2e/esdbfixture).
+// PETITIONLEDGER_BIN names the petitionledger binary (make e2e builds it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   EventStoreDBClient,
   jsonEvent,
@@ -22,44 +25,50 @@ import {
   StreamNotFoundError,
 } from "@eventstore/db-client";
 
-const fixture = process.env.ESDB_FIXTURE;
-if (!fixture) {
-  throw new Error("ESDB_FIXTURE is not set: run this test with `make e2e`");
+const binary = process.env.PETITIONLEDGER_BIN;
+if (!binary) {
+  throw new Error("PETITIONLEDGER_BIN is not set: run this test with `make e2e`");
 }
 
 let server;
 let client;
+let dataDir;
 
-// startFixture starts the server on a free loopback port and resolves with
-// its address once it prints it.
-function startFixture() {
+// startServer starts `petitionledger serve` on free loopback ports and
+// resolves with the EventStoreDB connection string it prints.
+function startServer(dir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(fixture, ["-listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
-    const timer = setTimeout(() => reject(new Error("fixture printed no address within 60 s")), 60_000);
+    const args = ["serve", "--listen", "127.0.0.1:0", "--esdb-listen", "127.0.0.1:0", "--store", join(dir, "store"), "--log-level", "warn"];
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => reject(new Error("petitionledger serve printed no esdb:// address within 60 s")), 60_000);
     child.on("error", (err) => reject(err));
-    child.on("exit", (code) => reject(new Error(`fixture exited early with code ${code}`)));
+    child.on("exit", (code) => reject(new Error(`petitionledger serve exited early with code ${code}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const m = /^listening (\S+)$/.exec(line);
+      const m = /^EventStoreDB protocol on (esdb:\/\/\S+)$/.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, addr: m[1] });
+        resolve({ child, connectionString: m[1] });
       }
     });
   });
 }
 
 before(async () => {
-  const started = await startFixture();
+  dataDir = mkdtempSync(join(tmpdir(), "petitionledger-e2e-"));
+  const started = await startServer(dataDir);
   server = started.child;
-  client = EventStoreDBClient.connectionString(`esdb://${started.addr}?tls=false`);
+  client = EventStoreDBClient.connectionString(started.connectionString);
 });
 
 after(async () => {
   await client?.dispose();
   if (server && server.exitCode === null) {
     server.removeAllListeners("exit");
+    const exited = new Promise((resolve) => server.once("exit", resolve));
     server.kill("SIGTERM");
+    await exited;
   }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const signed = (n) => jsonEvent({ id: randomUUID(), type: "SignatureAdded", data: { n } });
