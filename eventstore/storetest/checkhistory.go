@@ -71,10 +71,15 @@ func checkHistory(t *testing.T, h *history) {
 			c.byPosition[op.deleted.Position] = op
 		}
 	}
-	c.replay(readWholeAll(t, h.store))
+	all := readWholeAll(t, h.store)
+	c.replay(all)
 	c.checkAcknowledged()
 	c.checkRealTime()
 	for _, op := range h.ops {
+		if op.kind == opReadAll {
+			c.checkReadAll(op, all)
+			continue
+		}
 		c.checkAgainstStates(op)
 	}
 	c.checkFinalReads()
@@ -297,6 +302,38 @@ func (c *historyChecker) checkRead(op *histOp, possible []*mState) {
 		got = describe(op.read)
 	}
 	c.errorf("%v: read %s, which matches no state of the stream during the read: %v", op, got, possible)
+}
+
+// checkReadAll: a $all read made during the history is a prefix of the
+// final $all (an event never becomes visible before an earlier one, so a
+// reader paging by position skips nothing), and it holds every write
+// acknowledged before the read started.
+func (c *historyChecker) checkReadAll(op *histOp, all []eventstore.RecordedEvent) {
+	if op.err != nil {
+		c.errorf("%v: %v", op, op.err)
+		return
+	}
+	if len(op.read) > len(all) {
+		c.errorf("%v: read %d events, more than the final $all holds (%d)", op, len(op.read), len(all))
+		return
+	}
+	for i, r := range op.read {
+		if r.ID != all[i].ID || r.Position != all[i].Position {
+			c.errorf("%v: event %d is %s@%d at %v, but the final $all has %s@%d at %v there (an event became visible before an earlier one)",
+				op, i, r.Stream, r.Revision, r.Position, all[i].Stream, all[i].Revision, all[i].Position)
+			return
+		}
+	}
+	var seen eventstore.Position
+	if n := len(op.read); n > 0 {
+		seen = op.read[n-1].Position
+	}
+	for _, w := range c.writes {
+		if w.end < op.start && w.position.Compare(seen) > 0 {
+			c.errorf("%v: misses %v, acknowledged before the read started", op, w)
+			return
+		}
+	}
 }
 
 func (c *historyChecker) checkFinalReads() {

@@ -76,10 +76,11 @@ const (
 	opRead
 	opDelete
 	opTombstone
+	opReadAll
 )
 
 func (k opKind) String() string {
-	return [...]string{"append", "read", "delete", "tombstone"}[k]
+	return [...]string{"append", "read", "delete", "tombstone", "read-all"}[k]
 }
 
 // histOp is one operation of a history, with its outcome and its interval
@@ -188,8 +189,10 @@ func (w *worker) next(seq int) *histOp {
 	si := w.rng.IntN(len(w.h.streams))
 	op.stream = w.h.streams[si]
 	switch p := w.rng.IntN(100); {
-	case p < 20:
+	case p < 16:
 		op.kind = opRead
+	case p < 20:
+		op.kind, op.stream = opReadAll, "$all"
 	case p < 26:
 		op.kind, op.expected = opDelete, w.expectation(op.stream)
 	case p < 28 && si == len(w.h.streams)-1 && seq >= w.opsPerWorker*3/4:
@@ -233,6 +236,8 @@ func (w *worker) execute(t *testing.T, op *histOp) {
 		op.result, op.err = s.Append(ctx, op.stream, op.expected, w.h.group(op.group).events...)
 	case opRead:
 		op.read, op.err = s.ReadStream(ctx, op.stream, eventstore.ReadStreamOptions{})
+	case opReadAll:
+		op.read, op.err = s.ReadAll(ctx, eventstore.ReadAllOptions{})
 	case opDelete:
 		op.deleted, op.err = s.Delete(ctx, op.stream, op.expected)
 	case opTombstone:
@@ -249,7 +254,7 @@ func (w *worker) observe(op *histOp) {
 	if op.err == nil && op.kind == opAppend {
 		w.lastSeen[op.stream] = int64(op.result.NextRevision)
 	}
-	if op.err == nil && len(op.read) > 0 {
+	if op.err == nil && op.kind == opRead && len(op.read) > 0 {
 		w.lastSeen[op.stream] = int64(op.read[len(op.read)-1].Revision)
 	}
 }
