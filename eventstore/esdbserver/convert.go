@@ -3,7 +3,6 @@ package esdbserver
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf16"
 
@@ -41,32 +40,12 @@ func parseUUID(id *shared.UUID) (uuid.UUID, error) {
 	return uuid.Nil, fmt.Errorf("event id missing")
 }
 
-// uuidWriter fills a protocol UUID in the form a read asked for, reusing
-// the messages between events.
-type uuidWriter struct {
-	asString   bool
-	msg        shared.UUID
-	structured shared.UUID_Structured_
-	str        shared.UUID_String_
-}
-
-func newUUIDWriter(opt *streams.ReadReq_Options_UUIDOption) *uuidWriter {
-	w := &uuidWriter{}
-	_, w.asString = opt.GetContent().(*streams.ReadReq_Options_UUIDOption_String_)
-	w.structured.Structured = &shared.UUID_Structured{}
-	return w
-}
-
-func (w *uuidWriter) write(id uuid.UUID) *shared.UUID {
-	if w.asString {
-		w.str.String_ = id.String()
-		w.msg.Value = &w.str
-		return &w.msg
-	}
-	w.structured.Structured.MostSignificantBits = int64(binary.BigEndian.Uint64(id[:8]))
-	w.structured.Structured.LeastSignificantBits = int64(binary.BigEndian.Uint64(id[8:]))
-	w.msg.Value = &w.structured
-	return &w.msg
+// structuredUUID is id in the protocol's structured form.
+func structuredUUID(id uuid.UUID) *shared.UUID {
+	return &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
+		MostSignificantBits:  int64(binary.BigEndian.Uint64(id[:8])),
+		LeastSignificantBits: int64(binary.BigEndian.Uint64(id[8:])),
+	}}}
 }
 
 // dotnetTicks is t as .NET ticks (100 ns) since the Unix epoch, the unit of
@@ -184,52 +163,20 @@ func wrongExpectedResponse(expected eventstore.ExpectedRevision, actual eventsto
 	return &streams.AppendResp{Result: &streams.AppendResp_WrongExpectedVersion_{WrongExpectedVersion: w}}
 }
 
-// eventWriter turns recorded events into ReadResp messages. It reuses one
-// message between calls: gRPC serialises a message before Send returns, so
-// only the fields change from one event to the next.
+// eventWriter turns recorded events into messages for SendMsg, in the UUID
+// form the read asked for (structured when it did not say). It reuses one
+// message: gRPC encodes it before SendMsg returns.
 type eventWriter struct {
-	ids      *uuidWriter
-	resp     streams.ReadResp
-	content  streams.ReadResp_Event
-	read     streams.ReadResp_ReadEvent
-	commit   streams.ReadResp_ReadEvent_CommitPosition
-	recorded streams.ReadResp_ReadEvent_RecordedEvent
-	streamID shared.StreamIdentifier
-	stream   string
-	meta     map[string]string
+	msg eventMessage
 }
 
 func newEventWriter(opt *streams.ReadReq_Options_UUIDOption) *eventWriter {
-	w := &eventWriter{ids: newUUIDWriter(opt), meta: make(map[string]string, 3)}
-	w.resp.Content = &w.content
-	w.content.Event = &w.read
-	w.read.Event = &w.recorded
-	w.read.Position = &w.commit
-	w.recorded.StreamIdentifier = &w.streamID
-	w.recorded.Metadata = w.meta
-	return w
+	_, asString := opt.GetContent().(*streams.ReadReq_Options_UUIDOption_String_)
+	return &eventWriter{msg: eventMessage{asString: asString}}
 }
 
-// message returns the ReadResp for e, valid until the next call.
-func (w *eventWriter) message(e *eventstore.RecordedEvent) *streams.ReadResp {
-	if w.streamID.StreamName == nil || e.Stream != w.stream {
-		w.stream = e.Stream
-		w.streamID.StreamName = []byte(e.Stream)
-	}
-	r := &w.recorded
-	r.Id = w.ids.write(e.ID)
-	r.StreamRevision = e.Revision
-	r.CommitPosition = e.Position.Commit
-	r.PreparePosition = e.Position.Prepare
-	r.Data = e.Data
-	r.CustomMetadata = e.Metadata
-	ct := e.ContentType
-	if ct == "" {
-		ct = eventstore.ContentTypeJSON
-	}
-	w.meta[metaType] = e.Type
-	w.meta[metaContentType] = ct
-	w.meta[metaCreated] = strconv.FormatInt(dotnetTicks(e.Created), 10)
-	w.commit.CommitPosition = e.Position.Commit
-	return &w.resp
+// message returns the message for e, valid until the next call.
+func (w *eventWriter) message(e *eventstore.RecordedEvent) *eventMessage {
+	w.msg.e = e
+	return &w.msg
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 )
@@ -61,8 +60,7 @@ func TestDotnetTicks(t *testing.T) {
 
 func TestParseUUID(t *testing.T) {
 	id := uuid.MustParse("38fffbc2-339e-11ea-8c7b-784f43837872")
-	w := newUUIDWriter(nil)
-	structured := proto.Clone(w.write(id)).(*shared.UUID)
+	structured := structuredUUID(id)
 	tests := []struct {
 		name    string
 		in      *shared.UUID

@@ -2,7 +2,6 @@ package esdbserver
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"strconv"
@@ -77,10 +76,7 @@ func (g *gossipService) Read(ctx context.Context, _ *shared.Empty) (*gossip.Clus
 	}
 	id := s.opts.InstanceID
 	member := &gossip.MemberInfo{
-		InstanceId: &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
-			MostSignificantBits:  int64(binary.BigEndian.Uint64(id[:8])),
-			LeastSignificantBits: int64(binary.BigEndian.Uint64(id[8:])),
-		}}},
+		InstanceId:   structuredUUID(id),
 		TimeStamp:    dotnetTicks(time.Now()),
 		State:        gossip.MemberInfo_Leader,
 		IsAlive:      true,

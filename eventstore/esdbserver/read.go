@@ -167,7 +167,7 @@ func (s *Server) readStream(ctx context.Context, call streams.Streams_ReadServer
 			return nil // only the stream's existence was asked about
 		}
 		for i := range events {
-			if err := call.Send(w.message(&events[i])); err != nil {
+			if err := call.SendMsg(w.message(&events[i])); err != nil {
 				return err
 			}
 		}
@@ -210,7 +210,7 @@ func (s *Server) readAll(ctx context.Context, call streams.Streams_ReadServer, w
 			events = events[1:]
 		}
 		for i := range events {
-			if err := call.Send(w.message(&events[i])); err != nil {
+			if err := call.SendMsg(w.message(&events[i])); err != nil {
 				return err
 			}
 		}

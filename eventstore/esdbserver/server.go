@@ -137,6 +137,7 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 		grpc.KeepaliveEnforcementPolicy(KeepaliveEnforcementPolicy(s.opts.KeepaliveMinTime)),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Hour, Timeout: 20 * time.Second}),
 		grpc.MaxRecvMsgSize(MaxReceiveMessageSize),
+		grpc.ForceServerCodecV2(newCodec()),
 		grpc.MaxSendMsgSize(math.MaxInt32),
 	}
 }

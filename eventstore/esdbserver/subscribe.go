@@ -79,7 +79,7 @@ func (s *Server) pump(ctx context.Context, call streams.Streams_ReadServer, w *e
 		if err != nil {
 			return s.subscriptionEnded(ctx, stream, err)
 		}
-		var resp *streams.ReadResp
+		var resp any
 		switch {
 		case msg.Event != nil:
 			resp = w.message(msg.Event)
@@ -91,7 +91,7 @@ func (s *Server) pump(ctx context.Context, call streams.Streams_ReadServer, w *e
 		default:
 			continue
 		}
-		if err := call.Send(resp); err != nil {
+		if err := call.SendMsg(resp); err != nil {
 			return err
 		}
 	}

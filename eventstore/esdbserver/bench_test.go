@@ -1,0 +1,212 @@
+package esdbserver_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/google/uuid"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/esdbserver"
+)
+
+// The benchmarks compare, in one run, the official Go client over loopback
+// gRPC to esdbserver on an embedded store ("esdb") with the embedded store
+// used in-process ("embedded"). Each reports events/s.
+
+// benchAppender appends events to a stream, one way or the other.
+type benchAppender func(ctx context.Context, stream string, n int) error
+
+func benchTargets(b *testing.B, clients int) map[string]func(i int) benchAppender {
+	store := testStore(b)
+	addr := startServer(b, store, esdbserver.Options{})
+	cs := make([]*client.Client, clients)
+	for i := range cs {
+		cs[i] = newClient(b, "esdb://"+addr+"?tls=false")
+		// Connect now (the client connects on first use), outside the
+		// timed part.
+		if _, err := cs[i].AppendToStream(context.Background(), "warm-up", client.AppendToStreamOptions{}, benchClientEvents(1)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	viaClient := func(i int) benchAppender {
+		c := cs[i%len(cs)]
+		return func(ctx context.Context, stream string, n int) error {
+			_, err := c.AppendToStream(ctx, stream, client.AppendToStreamOptions{}, benchClientEvents(n)...)
+			return err
+		}
+	}
+	direct := testStore(b)
+	inProcess := func(int) benchAppender {
+		return func(ctx context.Context, stream string, n int) error {
+			_, err := direct.Append(ctx, stream, eventstore.Any{}, benchStoreEvents(n)...)
+			return err
+		}
+	}
+	return map[string]func(int) benchAppender{"esdb": viaClient, "embedded": inProcess}
+}
+
+var benchPayload = []byte(`{"petition":123456,"constituency":"E14000639","country":"GB","hash":"6f1ed002ab5595859014ebf0951522d9"}`)
+
+func benchClientEvents(n int) []client.EventData {
+	out := make([]client.EventData, n)
+	for i := range out {
+		out[i] = client.EventData{EventID: uuid.New(), EventType: "SignatureAdded", ContentType: client.ContentTypeJson, Data: benchPayload}
+	}
+	return out
+}
+
+func benchStoreEvents(n int) []eventstore.EventData {
+	out := make([]eventstore.EventData, n)
+	for i := range out {
+		out[i] = eventstore.EventData{ID: uuid.New(), Type: "SignatureAdded", ContentType: eventstore.ContentTypeJSON, Data: benchPayload}
+	}
+	return out
+}
+
+// runConcurrently runs b.N operations on workers goroutines and reports
+// events/s.
+func runConcurrently(b *testing.B, workers, eventsPerOp int, op func(worker int) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	b.ResetTimer()
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				if err := op(w); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N*eventsPerOp)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkAppendBatch100 appends batches of 100 events (one op = one
+// batch), from 4 concurrent writers on their own streams.
+func BenchmarkAppendBatch100(b *testing.B) {
+	for _, target := range []string{"esdb", "embedded"} {
+		b.Run(target, func(b *testing.B) {
+			const writers = 4
+			appenders := benchTargets(b, writers)[target]
+			ctx := context.Background()
+			runConcurrently(b, writers, 100, func(w int) error {
+				return appenders(w)(ctx, fmt.Sprintf("batch-%d", w), 100)
+			})
+		})
+	}
+}
+
+// BenchmarkAppendSingle256 appends one event per op from 256 concurrent
+// clients (each with its own connection for "esdb"), each on its own
+// stream.
+func BenchmarkAppendSingle256(b *testing.B) {
+	for _, target := range []string{"esdb", "embedded"} {
+		b.Run(target, func(b *testing.B) {
+			const clients = 256
+			appenders := benchTargets(b, clients)[target]
+			ctx := context.Background()
+			ops := make([]benchAppender, clients)
+			for i := range ops {
+				ops[i] = appenders(i)
+			}
+			runConcurrently(b, clients, 1, func(w int) error {
+				return ops[w](ctx, fmt.Sprintf("single-%d", w), 1)
+			})
+		})
+	}
+}
+
+// BenchmarkReadAll reads the whole of a 100,000-event $all (one op = one
+// full read).
+func BenchmarkReadAll(b *testing.B) {
+	const total = 100_000
+	store := testStore(b)
+	ctx := context.Background()
+	for i := 0; i < total; i += 1000 {
+		if _, err := store.Append(ctx, fmt.Sprintf("read-%d", i%7), eventstore.Any{}, benchStoreEvents(1000)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	addr := startServer(b, store, esdbserver.Options{})
+	c := newClient(b, "esdb://"+addr+"?tls=false")
+	b.Run("esdb", func(b *testing.B) {
+		b.ResetTimer()
+		for range b.N {
+			rs, err := c.ReadAll(ctx, client.ReadAllOptions{}, total)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for {
+				if _, err := rs.Recv(); err != nil {
+					break
+				}
+				n++
+			}
+			rs.Close()
+			if n != total {
+				b.Fatalf("read %d events, want %d", n, total)
+			}
+		}
+		b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "events/s")
+	})
+	// The generated gRPC client, which decodes each message and nothing
+	// more: the server's share of the cost.
+	raw := rawClient(b, addr)
+	b.Run("raw-grpc", func(b *testing.B) {
+		b.ResetTimer()
+		for range b.N {
+			call, err := raw.Read(ctx, readAllReq(total))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for {
+				if _, err := call.Recv(); err != nil {
+					break
+				}
+				n++
+			}
+			if n != total {
+				b.Fatalf("read %d events, want %d", n, total)
+			}
+		}
+		b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("embedded", func(b *testing.B) {
+		b.ResetTimer()
+		for range b.N {
+			n := 0
+			var from eventstore.AllFrom = eventstore.Start{}
+			for n < total {
+				evs, err := store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, MaxCount: esdbserver.DefaultReadBatchSize})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += len(evs)
+				p := evs[len(evs)-1].Position
+				from = eventstore.Position{Commit: p.Commit, Prepare: p.Prepare + 1}
+			}
+		}
+		b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "events/s")
+	})
+	_ = runtime.GOMAXPROCS
+}
