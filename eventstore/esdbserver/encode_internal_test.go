@@ -83,7 +83,7 @@ func TestEventEncodingMatchesProtobuf(t *testing.T) {
 			ID: uuid.New(), Data: []byte{0, 1, 2}, Created: created}},
 		{"HighBits", eventstore.RecordedEvent{Stream: "s", Type: "T", Revision: 1<<63 + 5,
 			Position: eventstore.Position{Commit: 1<<64 - 1, Prepare: 1 << 40},
-			ID: uuid.MustParse("ffffffff-ffff-ffff-ffff-ffffffffffff"), Created: created}},
+			ID:       uuid.MustParse("ffffffff-ffff-ffff-ffff-ffffffffffff"), Created: created}},
 		{"HalfZeroID", eventstore.RecordedEvent{Stream: "s", Type: "T", ID: uuid.MustParse("00000000-0000-0000-8c7b-784f43837872"), Created: created}},
 		{"UnicodeAndLarge", eventstore.RecordedEvent{Stream: "pétition-😀", Type: "Signé", ID: uuid.New(),
 			Data: bytes.Repeat([]byte("x"), 100_000), Created: created}},
