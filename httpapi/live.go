@@ -162,7 +162,7 @@ func (b *broadcaster) latest() ([]byte, eventstore.Position, <-chan struct{}) {
 func countFrame(p *projections.PetitionState) []byte {
 	b := make([]byte, 0, 320)
 	b = append(b, "id: "...)
-	b = append(b, p.Position.String()...)
+	b = append(b, formatPosition(p.Position)...)
 	b = append(b, "\nevent: count\ndata: "...)
 	b = appendCountJSON(b, p)
 	return append(b, "\n\n"...)
@@ -189,7 +189,7 @@ func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	h.Set("X-Ledger-Position", v.Position().String())
+	h.Set("X-Ledger-Position", formatPosition(v.Position()))
 	w.WriteHeader(http.StatusOK)
 	sent := p.Position
 	if _, err := w.Write(append([]byte("retry: 2000\n\n"), countFrame(&p)...)); err != nil {

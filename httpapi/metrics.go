@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +85,7 @@ func (s *Server) metricsHandler() http.Handler {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	route  string
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -110,14 +112,19 @@ func (r *statusRecorder) Flush() {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+type observerKey struct {
+	method string
+	status int
+}
+
 // instrument names the route, times the request and recovers a panic into
 // a 500 problem (logged without the request body).
 func (s *Server) instrument(route string, h http.Handler) http.Handler {
 	obs := s.metrics.requests
+	var observers sync.Map // observerKey → prometheus.Observer
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
-		r = r.WithContext(withRoute(r.Context(), route))
+		rec := &statusRecorder{ResponseWriter: w, route: route}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -132,7 +139,12 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			obs.WithLabelValues(route, r.Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			k := observerKey{r.Method, status}
+			o, ok := observers.Load(k)
+			if !ok {
+				o, _ = observers.LoadOrStore(k, obs.WithLabelValues(route, r.Method, strconv.Itoa(status)))
+			}
+			o.(prometheus.Observer).Observe(time.Since(start).Seconds())
 		}()
 		h.ServeHTTP(rec, r)
 	})

@@ -13,7 +13,7 @@ type healthJSON struct {
 
 // handleHealthz answers 200 while the process serves requests.
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	pos := s.cfg.Projections.View().Position().String()
+	pos := formatPosition(s.cfg.Projections.View().Position())
 	w.Header().Set("X-Ledger-Position", pos)
 	w.Header().Set("Cache-Control", "no-store")
 	body, _ := json.Marshal(healthJSON{Status: "ok", Position: pos})
@@ -23,7 +23,7 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 // handleReadyz answers 200 once the projections have caught up with the
 // log (cfg.Ready), 503 before.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	pos := s.cfg.Projections.View().Position().String()
+	pos := formatPosition(s.cfg.Projections.View().Position())
 	w.Header().Set("X-Ledger-Position", pos)
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Ready != nil {

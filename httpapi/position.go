@@ -55,3 +55,17 @@ func etagMatches(header, tag string) bool {
 	}
 	return false
 }
+
+// formatPosition writes a position as eventstore.Position.String does,
+// without fmt (it is on every response).
+func formatPosition(p eventstore.Position) string {
+	if p.Commit == p.Prepare {
+		return strconv.FormatUint(p.Commit, 10)
+	}
+	b := make([]byte, 0, 44)
+	b = append(b, "C:"...)
+	b = strconv.AppendUint(b, p.Commit, 10)
+	b = append(b, "/P:"...)
+	b = strconv.AppendUint(b, p.Prepare, 10)
+	return string(b)
+}

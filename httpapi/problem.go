@@ -150,7 +150,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	p := *problemFor(err)
 	p.Instance = r.URL.Path
 	if p.Status >= 500 {
-		s.log.Error("httpapi: request failed", slog.String("route", routeOf(r)),
+		s.log.Error("httpapi: request failed", slog.String("route", routeOf(w)),
 			slog.Int("status", p.Status), slog.String("code", p.Code), slog.Any("error", err))
 	}
 	writeProblemBody(w, &p)

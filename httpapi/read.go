@@ -296,9 +296,9 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	doc := auditDoc{Meta: auditMeta{PetitionID: id, Total: ap.Total, Position: ap.Position.String()}, Data: []auditJSON{}}
+	doc := auditDoc{Meta: auditMeta{PetitionID: id, Total: ap.Total, Position: formatPosition(ap.Position)}, Data: []auditJSON{}}
 	for _, e := range ap.Entries {
-		doc.Data = append(doc.Data, auditJSON{Position: e.Position.String(), At: jsonTime(e.At),
+		doc.Data = append(doc.Data, auditJSON{Position: formatPosition(e.Position), At: jsonTime(e.At),
 			EventType: e.EventType, ActorRole: e.ActorRole, Delta: e.Delta, Hash: hexOf(e.Hash[:])})
 	}
 	self := s.base(r) + "/petitions/" + strconv.FormatInt(id, 10) + "/audit.json"
@@ -366,7 +366,7 @@ func (s *Server) handleConstituencies(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.cfg.Projections.View()
-	w.Header().Set("X-Ledger-Position", v.Position().String())
+	w.Header().Set("X-Ledger-Position", formatPosition(v.Position()))
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSONBytes(w, http.StatusOK, body, nil)
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -198,8 +197,8 @@ func (s *Server) authorized(role Role, h http.HandlerFunc) http.HandlerFunc {
 func cors(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Access-Control-Allow-Origin", "*")
-		hd.Set("Access-Control-Expose-Headers", "ETag, X-Ledger-Position")
+		hd["Access-Control-Allow-Origin"] = corsAnyOrigin
+		hd["Access-Control-Expose-Headers"] = corsExposed
 		h(w, r)
 	}
 }
@@ -246,16 +245,10 @@ func (s *Server) base(r *http.Request) string {
 	return "http://" + r.Host
 }
 
-// routeNameKey carries the route name in the request context.
-type routeNameKey struct{}
-
-func routeOf(r *http.Request) string {
-	if n, ok := r.Context().Value(routeNameKey{}).(string); ok {
-		return n
+// routeOf names the route a response belongs to (for logs).
+func routeOf(w http.ResponseWriter) string {
+	if rec, ok := w.(*statusRecorder); ok {
+		return rec.route
 	}
 	return "unknown"
-}
-
-func withRoute(ctx context.Context, name string) context.Context {
-	return context.WithValue(ctx, routeNameKey{}, name)
 }

@@ -60,7 +60,7 @@ func (s *Server) readPetition(r *http.Request, v *projections.View, id int64, an
 	)
 	if p, perr := ParsePosition(asOf); perr == nil {
 		if p.Compare(v.Position()) > 0 {
-			return petitionRead{}, newProblem(CodeAsOfInFuture, "as_of", "That position is beyond the log's current position "+v.Position().String()+".")
+			return petitionRead{}, newProblem(CodeAsOfInFuture, "as_of", "That position is beyond the log's current position "+formatPosition(v.Position())+".")
 		}
 		st, ok, err = v.AsOfPosition(r.Context(), id, p)
 		pos = p
@@ -124,14 +124,14 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 // setReadHeaders sets the position, caching and entity tag of a read.
 func setReadHeaders(w http.ResponseWriter, pos eventstore.Position, historic bool, etag string) {
 	h := w.Header()
-	h.Set("X-Ledger-Position", pos.String())
+	h["X-Ledger-Position"] = []string{formatPosition(pos)}
 	if historic {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h["Cache-Control"] = cacheImmutable
 	} else {
-		h.Set("Cache-Control", "public, no-cache")
+		h["Cache-Control"] = cacheRevalidate
 	}
 	if etag != "" {
-		h.Set("ETag", etag)
+		h["Etag"] = []string{etag}
 	}
 }
 
@@ -158,13 +158,25 @@ func acceptsGzip(r *http.Request) bool {
 // writeJSONBytes sends a rendered JSON body, gzipped when gz is given.
 func writeJSONBytes(w http.ResponseWriter, status int, body, gz []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Add("Vary", "Accept-Encoding")
+	h["Content-Type"] = contentTypeJSON
+	h["Vary"] = varyEncoding
 	if gz != nil {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = encodingGzip
 		body = gz
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// Header values shared by every response. Each slice has len == cap, so a
+// later Header().Add copies instead of writing into the shared array.
+var (
+	cacheImmutable  = []string{"public, max-age=31536000, immutable"}
+	cacheRevalidate = []string{"public, no-cache"}
+	contentTypeJSON = []string{"application/json; charset=utf-8"}
+	varyEncoding    = []string{"Accept-Encoding"}
+	encodingGzip    = []string{"gzip"}
+	corsAnyOrigin   = []string{"*"}
+	corsExposed     = []string{"ETag, X-Ledger-Position"}
+)

@@ -112,7 +112,7 @@ func (b signerBody) input(ip string) domain.SignerInput {
 // signature (counted once validated), 200 otherwise.
 func (s *Server) writeReceipt(w http.ResponseWriter, command string, status int, rc Receipt) {
 	s.metrics.noteAppend(command, rc.Position.Commit)
-	out := receiptJSON{PetitionID: rc.PetitionID, Position: rc.Position.String(), AlreadyDone: rc.AlreadyDone}
+	out := receiptJSON{PetitionID: rc.PetitionID, Position: formatPosition(rc.Position), AlreadyDone: rc.AlreadyDone}
 	if rc.SignatureID != uuid.Nil {
 		out.SignatureID = rc.SignatureID.String()
 	}
@@ -120,7 +120,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, command string, status int,
 		out.EventID = rc.EventID.String()
 	}
 	body, _ := json.Marshal(out)
-	w.Header().Set("X-Ledger-Position", rc.Position.String())
+	w.Header().Set("X-Ledger-Position", formatPosition(rc.Position))
 	w.Header().Set("Cache-Control", "no-store")
 	if status == http.StatusCreated && rc.PetitionID > 0 {
 		w.Header().Set("Location", "/petitions/"+strconv.FormatInt(rc.PetitionID, 10)+".json")
@@ -333,8 +333,8 @@ func (s *Server) handleInvalidate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.noteAppend("invalidate", rc.Position.Commit)
 	body, _ := json.Marshal(invalidationJSON{InvalidationID: rc.InvalidationID.String(), MatchingCount: rc.MatchingCount,
-		InvalidatedCount: rc.InvalidatedCount, Position: rc.Position.String()})
-	w.Header().Set("X-Ledger-Position", rc.Position.String())
+		InvalidatedCount: rc.InvalidatedCount, Position: formatPosition(rc.Position)})
+	w.Header().Set("X-Ledger-Position", formatPosition(rc.Position))
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSONBytes(w, http.StatusOK, body, nil)
 }
