@@ -23,6 +23,7 @@ import {
   eventTypeFilter,
   WrongExpectedVersionError,
   StreamNotFoundError,
+  StreamDeletedError,
 } from "@eventstore/db-client";
 
 const binary = process.env.PETITIONLEDGER_BIN;
@@ -110,6 +111,22 @@ test("a retried append with the same ids is idempotent; a conflicting one fails"
 
 test("reading a missing stream fails with StreamNotFoundError", async () => {
   await assert.rejects(collect(client.readStream(`missing-${randomUUID()}`)), StreamNotFoundError);
+});
+
+test("soft delete hides a stream until the next append; tombstone is for ever", async () => {
+  const soft = `petition-${randomUUID()}`;
+  await client.appendToStream(soft, [signed(1), signed(2)], { expectedRevision: NO_STREAM });
+  await client.deleteStream(soft);
+  await assert.rejects(collect(client.readStream(soft)), StreamNotFoundError);
+  const revived = await client.appendToStream(soft, [signed(3)]);
+  assert.equal(revived.nextExpectedRevision, 2n, "revisions continue after a soft delete");
+  assert.deepEqual((await collect(client.readStream(soft))).map((e) => e.revision), [2n]);
+
+  const hard = `petition-${randomUUID()}`;
+  await client.appendToStream(hard, [signed(1)], { expectedRevision: NO_STREAM });
+  await client.tombstoneStream(hard);
+  await assert.rejects(collect(client.readStream(hard)), StreamDeletedError);
+  await assert.rejects(client.appendToStream(hard, [signed(2)]), StreamDeletedError);
 });
 
 test("read $all forwards and backwards", async () => {
