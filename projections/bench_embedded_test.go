@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,12 +20,16 @@ import (
 // Events go in order, 1,000 per append, to streams "bench-<k>": the fold
 // reads petitions from event bodies, so stream names do not matter.
 func embeddedBenchStore(b *testing.B, n int) (*embedded.Store, int) {
+	return embeddedBenchStoreWith(b, "rebuild", steadyOptions(77, 20, n))
+}
+
+func embeddedBenchStoreWith(b *testing.B, name string, o gen.Options) (*embedded.Store, int) {
 	b.Helper()
 	dir := os.Getenv("PROJECTIONS_BENCH_DIR")
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	dir = filepath.Join(dir, fmt.Sprintf("store-%d", n))
+	dir = filepath.Join(dir, fmt.Sprintf("%s-%d-%d-%d", name, o.Seed, o.Petitions, o.Steps))
 	s, err := embedded.Open(dir, embedded.WithLogger(quietLog))
 	if err != nil {
 		b.Fatal(err)
@@ -33,8 +38,6 @@ func embeddedBenchStore(b *testing.B, n int) (*embedded.Store, int) {
 		evs, _ := s.ReadAll(context.Background(), eventstore.ReadAllOptions{})
 		return s, len(evs)
 	}
-	o := genOptions(77, 20, n)
-	o.Steady = true
 	h, err := gen.History(o)
 	if err != nil {
 		b.Fatal(err)
@@ -73,4 +76,47 @@ func BenchmarkRebuildEmbedded(b *testing.B) {
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 		b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "events/cpu-s")
 	}
+}
+
+// BenchmarkAsOfOnePetitionEmbedded replays, as of the middle and the end of
+// the log, one petition whose trail has about PROJECTIONS_ASOF_SIGNATURES
+// (default 1M) counted signatures, on the embedded store.
+func BenchmarkAsOfOnePetitionEmbedded(b *testing.B) {
+	want := 1_000_000
+	if n, err := strconv.Atoi(os.Getenv("PROJECTIONS_ASOF_SIGNATURES")); err == nil && n > 0 {
+		want = n
+	}
+	// About 43% of steady steps validate a signature and 8% remove one.
+	s, _ := embeddedBenchStoreWith(b, "asof", steadyOptions(78, 1, want*100/35))
+	defer s.Close()
+	v, err := Rebuild(context.Background(), Config{Store: s, Dir: b.TempDir(), Places: testPlaces(b), Rules: testRules, Logger: quietLog}, time.Hour, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := v.at(0)
+	mid := eventstore.Position{Commit: v.Position().Commit / 2, Prepare: v.Position().Prepare / 2}
+	b.ReportMetric(float64(p.SignatureCount), "signatures")
+	b.ReportMetric(float64(p.AuditLen), "trail-entries")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, pos := range []eventstore.Position{mid, v.Position()} {
+			start := time.Now()
+			got, ok, err := v.AsOfPosition(context.Background(), p.ID, pos)
+			if err != nil || !ok {
+				b.Fatalf("as-of: %v %v", err, ok)
+			}
+			if pos == v.Position() && got.SignatureCount != p.SignatureCount {
+				b.Fatalf("as-of at the end: %d signatures, want %d", got.SignatureCount, p.SignatureCount)
+			}
+			if pos == v.Position() {
+				b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-full-replay")
+			}
+		}
+	}
+}
+
+func steadyOptions(seed uint64, petitions, steps int) gen.Options {
+	o := genOptions(seed, petitions, steps)
+	o.Steady = true
+	return o
 }

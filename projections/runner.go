@@ -1,11 +1,13 @@
 package projections
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -62,8 +64,9 @@ type Runner struct {
 	lastCkp uint64 // events applied at the last checkpoint
 
 	mu       sync.Mutex
-	advanced chan struct{} // closed and replaced at each publication
-	hooks    map[int]func(Change)
+	waiters  waitHeap             // guarded by mu: parked WaitFor calls
+	hooks    map[int]func(Change) // guarded by mu
+	hookList []func(Change)       // guarded by mu: hooks in registration order, rebuilt on change
 	nextHook int
 	stopped  bool
 	runErr   error
@@ -78,7 +81,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.Store == nil || cfg.Dir == "" || cfg.Places == nil {
 		return nil, fmt.Errorf("%w: Store, Dir and Places are required", ErrInvalidArgument)
 	}
-	r := &Runner{cfg: cfg, advanced: make(chan struct{}), hooks: map[int]func(Change){}, stopCh: make(chan struct{})}
+	r := &Runner{cfg: cfg, hooks: map[int]func(Change){}, stopCh: make(chan struct{})}
 	l, err := loadOrRebuild(cfg)
 	if err != nil {
 		return nil, err
@@ -98,22 +101,39 @@ func (r *Runner) View() *View { return r.view.Load() }
 // WaitFor blocks until the published view reflects pos (or later) and
 // returns it, so a writer can wait until its append is visible.
 func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position) (*View, error) {
-	for {
-		r.mu.Lock()
-		ch, stopped, runErr := r.advanced, r.stopped, r.runErr
-		r.mu.Unlock()
-		if v := r.View(); v.pos.Compare(pos) >= 0 {
-			return v, nil
-		}
-		if stopped {
-			return nil, fmt.Errorf("%w: %v", ErrRunnerStopped, runErr)
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: waiting for %s: %w", ErrPositionNotReached, pos, ctx.Err())
-		}
+	if v := r.View(); v.pos.Compare(pos) >= 0 {
+		return v, nil
 	}
+	r.mu.Lock()
+	// Checked again under mu: a publication stores the view before it
+	// takes mu to wake waiters, so a waiter parked now cannot be missed.
+	if v := r.View(); v.pos.Compare(pos) >= 0 {
+		r.mu.Unlock()
+		return v, nil
+	}
+	if r.stopped {
+		err := r.runErr
+		r.mu.Unlock()
+		return nil, fmt.Errorf("%w: %v", ErrRunnerStopped, err)
+	}
+	w := &waiter{pos: pos, ready: make(chan struct{})}
+	heap.Push(&r.waiters, w)
+	r.mu.Unlock()
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		r.mu.Lock()
+		r.forgetLocked(w)
+		r.mu.Unlock()
+		return nil, fmt.Errorf("%w: waiting for %s: %w", ErrPositionNotReached, pos, ctx.Err())
+	}
+	if v := r.View(); v.pos.Compare(pos) >= 0 {
+		return v, nil
+	}
+	r.mu.Lock()
+	err := r.runErr
+	r.mu.Unlock()
+	return nil, fmt.Errorf("%w: %v", ErrRunnerStopped, err)
 }
 
 // OnChange registers fn to be called, on the runner's goroutine, after each
@@ -126,11 +146,28 @@ func (r *Runner) OnChange(fn func(Change)) (remove func()) {
 	id := r.nextHook
 	r.nextHook++
 	r.hooks[id] = fn
+	r.rebuildHookListLocked()
 	return func() {
 		r.mu.Lock()
 		delete(r.hooks, id)
+		r.rebuildHookListLocked()
 		r.mu.Unlock()
 	}
+}
+
+// rebuildHookListLocked refreshes hookList (a new slice: publications may
+// be iterating the old one). r.mu must be held.
+func (r *Runner) rebuildHookListLocked() {
+	ids := make([]int, 0, len(r.hooks))
+	for id := range r.hooks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	list := make([]func(Change), len(ids))
+	for i, id := range ids {
+		list[i] = r.hooks[id]
+	}
+	r.hookList = list
 }
 
 // Run follows $all from the loaded position until ctx is done or the
@@ -194,14 +231,8 @@ func (r *Runner) publishBatch() error {
 	v := publish(prev, r.ledger)
 	r.view.Store(v)
 	r.mu.Lock()
-	close(r.advanced)
-	r.advanced = make(chan struct{})
-	hooks := make([]func(Change), 0, len(r.hooks))
-	for i := 0; i < r.nextHook; i++ {
-		if h, ok := r.hooks[i]; ok {
-			hooks = append(hooks, h)
-		}
-	}
+	r.wakeLocked(v.pos)
+	hooks := r.hookList
 	r.mu.Unlock()
 	if len(ids) > 0 {
 		for _, h := range hooks {
@@ -231,8 +262,7 @@ func (r *Runner) finish(err error) {
 	r.stopped = true
 	r.runErr = err
 	close(r.stopCh)
-	close(r.advanced)
-	r.advanced = make(chan struct{})
+	r.wakeAllLocked()
 	r.mu.Unlock()
 }
 

@@ -250,3 +250,22 @@ func TestWaitForReturnsWhenContextEnds(t *testing.T) {
 		t.Fatalf("got %v, want ErrPositionNotReached wrapping context.Canceled", err)
 	}
 }
+
+func TestWaitForGivingUpLeavesNoWaiter(t *testing.T) {
+	store := fill(t, mustHistory(t, genOptions(13, 1, 10)))
+	r, stop := startRunner(t, store, t.TempDir(), 1<<40)
+	defer stop()
+	for i := 0; i < 100; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := r.WaitFor(ctx, eventstore.Position{Commit: 1 << 60}); err == nil {
+			t.Fatal("WaitFor for a far position returned no error")
+		}
+	}
+	r.mu.Lock()
+	n := len(r.waiters)
+	r.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d waiters left parked after their callers gave up", n)
+	}
+}
