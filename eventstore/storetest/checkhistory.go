@@ -50,7 +50,8 @@ func (c *historyChecker) errorf(format string, args ...any) {
 //     stream deleted) and every read (events and revisions, not found,
 //     deleted) matches some state of the stream that existed during the
 //     operation;
-//   - a final read of each stream equals the model's final state.
+//   - a final read of each stream equals the model's final state;
+//   - a $all subscription running throughout delivered exactly $all.
 func checkHistory(t *testing.T, h *history) {
 	c := &historyChecker{t: t, h: h, states: map[string][]*mState{}, byGroup: map[int][]*histOp{},
 		byPosition: map[eventstore.Position]*histOp{}, written: map[int][]*mWrite{}, used: map[*histOp]bool{}}
@@ -83,6 +84,7 @@ func checkHistory(t *testing.T, h *history) {
 		c.checkAgainstStates(op)
 	}
 	c.checkFinalReads()
+	c.checkSubscription(all)
 	t.Log(c.summary())
 	if c.problems > maxHistoryProblems {
 		t.Errorf("seed %d: %d more problems not shown", h.seed, c.problems-maxHistoryProblems)
@@ -289,7 +291,7 @@ func (c *historyChecker) checkAgainstStates(op *histOp) {
 
 func (c *historyChecker) checkRead(op *histOp, possible []*mState) {
 	for _, st := range possible {
-		want := st.read()
+		want := st.read(op.readOpts)
 		switch {
 		case want.err != nil && errors.Is(op.err, want.err):
 			return
@@ -338,7 +340,7 @@ func (c *historyChecker) checkReadAll(op *histOp, all []eventstore.RecordedEvent
 
 func (c *historyChecker) checkFinalReads() {
 	for _, stream := range c.h.streams {
-		want := c.current(stream).read()
+		want := c.current(stream).read(eventstore.ReadStreamOptions{})
 		recs, err := c.h.store.ReadStream(c.t.Context(), stream, eventstore.ReadStreamOptions{})
 		switch {
 		case want.err != nil:
@@ -378,4 +380,24 @@ func (c *historyChecker) summary() string {
 	}
 	return fmt.Sprintf("seed %d: %d writes in $all, %d batches acknowledged more than once (idempotent retries); outcomes %v",
 		c.h.seed, len(c.writes), retried, counts)
+}
+
+// checkSubscription: the $all subscription that ran during the history
+// delivered exactly $all, in order.
+func (c *historyChecker) checkSubscription(all []eventstore.RecordedEvent) {
+	rs := c.h.allSub
+	if rs.err != nil || !rs.sentinelSeen {
+		c.errorf("%s ended with %v before the sentinel", rs.name, rs.err)
+		return
+	}
+	if len(rs.events) != len(all) {
+		c.errorf("%s delivered %d events, $all holds %d (gap or duplicate)", rs.name, len(rs.events), len(all))
+	}
+	for i := range min(len(rs.events), len(all)) {
+		if rs.events[i].ID != all[i].ID || rs.events[i].Position != all[i].Position {
+			c.errorf("%s: event %d is %s@%d at %v, $all has %s@%d at %v", rs.name, i,
+				rs.events[i].Stream, rs.events[i].Revision, rs.events[i].Position, all[i].Stream, all[i].Revision, all[i].Position)
+			return
+		}
+	}
 }

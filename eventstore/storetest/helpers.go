@@ -19,7 +19,7 @@ import (
 // writer bursts). It is a deadlock detector, not a performance assertion:
 // it is far longer than any healthy backend needs, even under -race on a
 // busy machine.
-const waitLimit = 30 * time.Second
+const waitLimit = 60 * time.Second
 
 var streamCounter atomic.Uint64
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/petitionledger/petitionledger/eventstore"
 )
 
@@ -92,6 +94,7 @@ type histOp struct {
 	stream      string
 	expected    eventstore.ExpectedRevision
 	group       int // appends: index of the proposed batch in history.groups
+	readOpts    eventstore.ReadStreamOptions
 	start, end  int64
 	result      eventstore.AppendResult
 	deleted     eventstore.DeleteResult
@@ -101,6 +104,9 @@ type histOp struct {
 
 func (o *histOp) String() string {
 	s := fmt.Sprintf("w%d#%d %s %s", o.worker, o.seq, o.kind, o.stream)
+	if o.kind == opRead {
+		s += fmt.Sprintf(" %v from %#v max %d", o.readOpts.Direction, o.readOpts.From, o.readOpts.MaxCount)
+	}
 	if o.expected != nil {
 		s += " expecting " + o.expected.String()
 	}
@@ -125,6 +131,9 @@ type history struct {
 	mu      sync.Mutex
 	groups  []group
 	ops     []*histOp
+	// allSub followed $all from the start while the workers ran, up to a
+	// sentinel event written after them.
+	allSub *raceSub
 }
 
 func (h *history) addGroup(g group) int {
@@ -147,6 +156,10 @@ func runHistory(t *testing.T, s eventstore.Store, seed uint64, cfg historyConfig
 	for i := range cfg.streams {
 		h.streams = append(h.streams, fmt.Sprintf("%s-s%d", prefix, i))
 	}
+	sentinel := make(chan uuid.UUID, 1)
+	h.allSub = &raceSub{name: "$all subscription during the history", from: eventstore.Start{}}
+	h.allSub.sub = mustSubscribeAll(t, s, eventstore.Start{}, eventstore.SubscribeAllOptions{})
+	h.allSub.start(t, sentinel)
 	var clock atomic.Int64
 	perWorker := make([][]*histOp, cfg.workers)
 	var wg sync.WaitGroup
@@ -167,6 +180,10 @@ func runHistory(t *testing.T, s eventstore.Store, seed uint64, cfg historyConfig
 	for _, ops := range perWorker {
 		h.ops = append(h.ops, ops...)
 	}
+	end := newEvent(sentinelType)
+	sentinel <- end.ID
+	mustAppend(t, s, prefix+"-sentinel", eventstore.Any{}, end)
+	<-h.allSub.done
 	return h
 }
 
@@ -190,7 +207,7 @@ func (w *worker) next(seq int) *histOp {
 	op.stream = w.h.streams[si]
 	switch p := w.rng.IntN(100); {
 	case p < 16:
-		op.kind = opRead
+		op.kind, op.readOpts = opRead, w.readOptions(op.stream)
 	case p < 20:
 		op.kind, op.stream = opReadAll, "$all"
 	case p < 26:
@@ -228,6 +245,28 @@ func (w *worker) expectation(stream string) eventstore.ExpectedRevision {
 	return eventstore.Exact(uint64(max(0, w.lastSeen[stream]+int64(w.rng.IntN(3))-1)))
 }
 
+// readOptions picks a stream read: half of them whole forwards reads, the
+// others with a random direction, start and count.
+func (w *worker) readOptions(stream string) eventstore.ReadStreamOptions {
+	var o eventstore.ReadStreamOptions
+	if w.rng.IntN(2) == 0 {
+		return o
+	}
+	if w.rng.IntN(2) == 0 {
+		o.Direction = eventstore.Backwards
+	}
+	switch w.rng.IntN(3) {
+	case 0:
+		o.From = eventstore.Start{}
+	case 1:
+		o.From = eventstore.End{}
+	default:
+		o.From = eventstore.Revision(uint64(max(0, w.lastSeen[stream]+int64(w.rng.IntN(5))-2)))
+	}
+	o.MaxCount = uint64(w.rng.IntN(4))
+	return o
+}
+
 func (w *worker) execute(t *testing.T, op *histOp) {
 	ctx := t.Context()
 	s := w.h.store
@@ -235,7 +274,7 @@ func (w *worker) execute(t *testing.T, op *histOp) {
 	case opAppend:
 		op.result, op.err = s.Append(ctx, op.stream, op.expected, w.h.group(op.group).events...)
 	case opRead:
-		op.read, op.err = s.ReadStream(ctx, op.stream, eventstore.ReadStreamOptions{})
+		op.read, op.err = s.ReadStream(ctx, op.stream, op.readOpts)
 	case opReadAll:
 		op.read, op.err = s.ReadAll(ctx, eventstore.ReadAllOptions{})
 	case opDelete:
@@ -254,7 +293,9 @@ func (w *worker) observe(op *histOp) {
 	if op.err == nil && op.kind == opAppend {
 		w.lastSeen[op.stream] = int64(op.result.NextRevision)
 	}
-	if op.err == nil && op.kind == opRead && len(op.read) > 0 {
-		w.lastSeen[op.stream] = int64(op.read[len(op.read)-1].Revision)
+	if op.err == nil && op.kind == opRead {
+		for _, r := range op.read {
+			w.lastSeen[op.stream] = max(w.lastSeen[op.stream], int64(r.Revision))
+		}
 	}
 }

@@ -129,24 +129,51 @@ func (m *mState) afterDelete(hard bool, w *mWrite) *mState {
 	return &n
 }
 
-// readOutcome is what a full forwards read of the stream returns.
+// readOutcome is what a read of the stream returns.
 type readOutcome struct {
 	err  error // nil, ErrStreamNotFound or ErrStreamDeleted
 	ids  []uuid.UUID
 	revs []uint64
 }
 
-func (m *mState) read() readOutcome {
+func (m *mState) read(opts eventstore.ReadStreamOptions) readOutcome {
 	switch {
 	case m.tombstoned:
 		return readOutcome{err: eventstore.ErrStreamDeleted}
 	case m.cur() < 0 || m.softDeleted:
 		return readOutcome{err: eventstore.ErrStreamNotFound}
 	}
-	var out readOutcome
-	for rev := m.tb; rev < uint64(len(m.ids)); rev++ {
+	var revs []uint64 // visible revisions in read order
+	last := uint64(len(m.ids) - 1)
+	if opts.Direction == eventstore.Forwards {
+		from := uint64(0)
+		switch f := opts.From.(type) {
+		case eventstore.End:
+			from = last + 1
+		case eventstore.Revision:
+			from = uint64(f)
+		}
+		for rev := max(from, m.tb); rev <= last; rev++ {
+			revs = append(revs, rev)
+		}
+	} else {
+		from := last
+		switch f := opts.From.(type) {
+		case eventstore.Start:
+			from = 0
+		case eventstore.Revision:
+			from = min(uint64(f), last)
+		}
+		for rev := int64(from); rev >= int64(m.tb); rev-- {
+			revs = append(revs, uint64(rev))
+		}
+	}
+	if opts.MaxCount > 0 && uint64(len(revs)) > opts.MaxCount {
+		revs = revs[:opts.MaxCount]
+	}
+	out := readOutcome{revs: revs}
+	for _, rev := range revs {
 		out.ids = append(out.ids, m.ids[rev])
-		out.revs = append(out.revs, rev)
 	}
 	return out
 }
