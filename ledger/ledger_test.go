@@ -522,3 +522,51 @@ func TestResendConfirmation(t *testing.T) {
 		wantCode(t, err, domain.ECodeInvalidEmail)
 	})
 }
+
+// TestValidationGraceWindow pins the 24-hour window after a close.
+func TestValidationGraceWindow(t *testing.T) {
+	grace := domain.DefaultConfig().ValidationGrace
+	tests := []struct {
+		name     string
+		early    bool          // close early; otherwise let the deadline pass (no close event yet)
+		after    time.Duration // validate this long after the close
+		wantCode string
+	}{
+		{"EarlyJustInside", true, grace, ""},
+		{"EarlyJustOutside", true, grace + time.Second, domain.ECodeValidationExpired},
+		{"DeadlineJustInside", false, grace, ""},
+		{"DeadlineJustOutside", false, grace + time.Second, domain.ECodeValidationExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, newMemStore())
+			ctx := context.Background()
+			id := f.openPetition(t)
+			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _ := f.svc.Petition(ctx, id)
+			closedAt := p.ClosesAt
+			if tt.early {
+				f.clock.Advance(time.Hour)
+				if _, err := f.svc.Close(ctx, id, domain.CloseEarly); err != nil {
+					t.Fatal(err)
+				}
+				closedAt = f.clock.Now()
+			}
+			f.clock.Advance(closedAt.Add(tt.after).Sub(f.clock.Now()))
+			msg, _ := f.outbox.For(r.SignatureID)
+			link, _ := ledger.ParseConfirmURL(msg.Link)
+			_, err = f.svc.ValidateSignature(ctx, link)
+			wantCode(t, err, tt.wantCode)
+			want := 7 // creator, 5 sponsors, this signer
+			if tt.wantCode != "" {
+				want = 6
+			}
+			if got := count(t, f.store, id, grace); got != want {
+				t.Errorf("count = %d, want %d", got, want)
+			}
+		})
+	}
+}

@@ -27,7 +27,7 @@ func TestPropertyLedger(t *testing.T) {
 		var requests []ledger.SignRequest
 		steps := rapid.IntRange(1, 60).Draw(rt, "steps")
 		for i := 0; i < steps; i++ {
-			switch rapid.IntRange(0, 9).Draw(rt, "op") {
+			switch rapid.IntRange(0, 10).Draw(rt, "op") {
 			case 0, 1, 2: // sign
 				who := rapid.IntRange(0, 6).Draw(rt, "who")
 				in := domain.SignerInput{Name: rapid.SampledFrom([]string{"Ann", "Bea", "Cy"}).Draw(rt, "name"),
@@ -58,9 +58,10 @@ func TestPropertyLedger(t *testing.T) {
 					IP: fmt.Sprintf("198.51.100.%d", rapid.IntRange(1, 4).Draw(rt, "badip"))})
 			case 7:
 				f.svc.Close(ctx, id, domain.CloseEarly)
-			case 8, 9:
+			case 8, 10:
 				f.clock.Advance(rapid.SampledFrom([]time.Duration{30 * time.Second, 10 * time.Minute, 20 * time.Hour,
-					60 * 24 * time.Hour}).Draw(rt, "advance"))
+					23 * time.Hour, 25 * time.Hour, 60 * 24 * time.Hour, 100 * 24 * time.Hour, 100 * 24 * time.Hour}).Draw(rt, "advance"))
+			case 9:
 				f.svc.CloseDueAtDeadline(ctx)
 			}
 		}
