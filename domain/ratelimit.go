@@ -24,7 +24,12 @@ type RateLimiter struct {
 	rules RateLimits
 	mu    sync.Mutex
 	hits  map[rateKey][]time.Time // guarded by mu; ascending
+	calls int                     // guarded by mu; attempts since the last sweep
 }
+
+// sweepEvery is how many attempts pass between sweeps of idle addresses,
+// which keep the limiter's memory bounded without a caller calling Prune.
+const sweepEvery = 4096
 
 type rateKey struct {
 	ipHash     string
@@ -46,6 +51,10 @@ func (l *RateLimiter) Attempt(ipHash string, petitionID int64, at time.Time) str
 	k := rateKey{ipHash, petitionID}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.calls++; l.calls >= sweepEvery {
+		l.calls = 0
+		l.pruneAllLocked(at)
+	}
 	hits := append(l.pruneLocked(l.hits[k], at), at)
 	l.hits[k] = hits
 	switch {
@@ -82,10 +91,15 @@ func (l *RateLimiter) pruneLocked(hits []time.Time, at time.Time) []time.Time {
 }
 
 // Prune forgets every address with no attempt in the longest window before
-// now, bounding memory. Call it periodically.
+// now. Attempt also does this every few thousand calls, so memory stays
+// bounded by the addresses seen within the longest window.
 func (l *RateLimiter) Prune(now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.pruneAllLocked(now)
+}
+
+func (l *RateLimiter) pruneAllLocked(now time.Time) {
 	for k, hits := range l.hits {
 		if hits = l.pruneLocked(hits, now); len(hits) == 0 {
 			delete(l.hits, k)

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -72,4 +73,14 @@ func TestRateLimiter(t *testing.T) {
 			t.Errorf("Len after prune = %d, want 1", got)
 		}
 	})
+}
+
+func TestRateLimiterSweepsItself(t *testing.T) {
+	l := domain.NewRateLimiter(domain.DefaultConfig().Rate)
+	for i := 0; i < 10000; i++ { // one new address a second: old ones leave the window
+		l.Attempt(fmt.Sprint("ip", i), 1, t0.Add(time.Duration(i)*time.Second))
+	}
+	if got := l.Len(); got > 300+4096 {
+		t.Errorf("Len = %d after 10,000 addresses over 10,000 s; want it bounded by the window plus a sweep interval", got)
+	}
 }
