@@ -277,6 +277,8 @@ func TestSignRejections(t *testing.T) {
 				domain.ECodeInvalidEmail},
 			{"BadPostcode", ledger.SignRequest{PetitionID: id, Signer: domain.SignerInput{Name: "A", Email: "a@b.org",
 				Country: "GB", Postcode: "12345"}}, domain.ECodeInvalidPostcode},
+			{"CreatorKind", ledger.SignRequest{PetitionID: id, Signer: person(1), Kind: domain.KindCreator}, domain.EINVALID},
+			{"UnknownKind", ledger.SignRequest{PetitionID: id, Signer: person(1), Kind: "vip"}, domain.EINVALID},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,9 @@ func (s *Service) Sign(ctx context.Context, req SignRequest) (Receipt, error) {
 	if req.Kind == "" {
 		req.Kind = domain.KindSigner
 	}
+	if req.Kind != domain.KindSigner && req.Kind != domain.KindSponsor {
+		return Receipt{}, domain.Errorf(domain.EINVALID, "kind", "Sign as a signer or as a sponsor.")
+	}
 	sigID := SignatureIDFor(req.EventID)
 	sig, err := s.rules.PrepareSignature(req.Signer, req.PetitionID, sigID, req.Kind, now)
 	if err != nil {
