@@ -96,6 +96,14 @@ func (c InvalidationCriteria) Matches(petitionID int64, signerKey string, s Sign
 		(c.CreatedBefore == nil || s.SignedAt.Before(*c.CreatedBefore))
 }
 
+// MatchesSigned is Matches for the signature a SignatureSigned event
+// records (every criterion depends only on what that event carries).
+func (c InvalidationCriteria) MatchesSigned(e SignatureSigned) bool {
+	return c.Matches(e.PetitionID, e.SignerKey, SignatureRecord{Location: e.Location, NameHash: e.NameHash,
+		PostcodeHash: e.PostcodeHash, IPHash: e.IPHash, IPPrefixHashes: e.IPPrefixHashes,
+		EmailDomain: e.EmailDomainHash, SignedAt: e.At})
+}
+
 func hasPrefix(hashes []PrefixHash, want PrefixHash) bool {
 	for _, h := range hashes {
 		if h == want {

@@ -159,8 +159,13 @@ func TestNoPlaintextInEvents(t *testing.T) {
 			}
 		}
 	}
-	if !inv.Criteria.Matches(3, sig.SignerKey, recordOf(sig)) {
+	if !inv.Criteria.Matches(3, sig.SignerKey, recordOf(sig)) || !inv.Criteria.MatchesSigned(sig) {
 		t.Error("invalidation by every criterion does not match the signature")
+	}
+	other := inv.Criteria
+	other.NameHash = r.Hasher.Name("Someone Else")
+	if other.Matches(3, sig.SignerKey, recordOf(sig)) || other.MatchesSigned(sig) {
+		t.Error("criteria with another name match the signature")
 	}
 }
 

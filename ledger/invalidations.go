@@ -58,7 +58,7 @@ func (s *Service) CompleteInvalidation(ctx context.Context, id uuid.UUID) (Inval
 		return InvalidationResult{Matching: inv.Completed.MatchingCount, Invalidated: inv.Completed.InvalidatedCount,
 			Receipt: Receipt{Stream: stream, AlreadyDone: true}}, nil
 	}
-	streams, err := s.signerStreams(ctx, inv.Criteria.PetitionID)
+	streams, err := s.candidateStreams(ctx, inv.Criteria)
 	if err != nil {
 		return InvalidationResult{}, err
 	}
@@ -134,12 +134,14 @@ func (s *Service) invalidateIn(ctx context.Context, stream string, inv domain.In
 	return matching, invalidated, err
 }
 
-// signerStreams lists the signer streams of a petition (0: of every
-// petition) by scanning $all filtered by stream name: no in-memory index.
-func (s *Service) signerStreams(ctx context.Context, petitionID int64) ([]string, error) {
+// candidateStreams lists the signer streams holding a signature that meets
+// the criteria, by scanning $all filtered by stream name (no in-memory
+// index) and testing each SignatureSigned event as it passes, so memory
+// grows with the matches, not with the petition's signatures.
+func (s *Service) candidateStreams(ctx context.Context, c domain.InvalidationCriteria) ([]string, error) {
 	prefix := domain.SignerStreamPrefix
-	if petitionID > 0 {
-		prefix = domain.SignerStreamPrefixFor(petitionID)
+	if c.PetitionID > 0 {
+		prefix = domain.SignerStreamPrefixFor(c.PetitionID)
 	}
 	filter := &eventstore.Filter{On: eventstore.FilterStreamName, Prefixes: []string{prefix}}
 	seen := map[string]bool{}
@@ -150,7 +152,14 @@ func (s *Service) signerStreams(ctx context.Context, petitionID int64) ([]string
 			return nil, fmt.Errorf("ledger: scan signer streams: %w", err)
 		}
 		for _, r := range recs {
-			if r.Type == domain.TypeSignatureSigned {
+			if r.Type != domain.TypeSignatureSigned || seen[r.Stream] {
+				continue
+			}
+			e, err := domain.DecodeEventWithID(r.Type, r.ID.String(), r.Data)
+			if err != nil {
+				return nil, fmt.Errorf("ledger: scan signer streams: %w", err)
+			}
+			if c.MatchesSigned(e.(domain.SignatureSigned)) {
 				seen[r.Stream] = true
 			}
 		}
