@@ -19,13 +19,19 @@
 //		})
 //	}
 //
-// The factory is called many times, from parallel subtests, with the
-// subtest's own t: it must be safe for concurrent use and must not share
-// state between the stores it returns. Cases that inspect $all get a store
-// of their own; the others share a store and use unique stream names.
-// Backends may write system events of their own to $all: expectations about
-// $all are computed from what the store itself returns, and user streams
-// never start with "$".
+// The factory is called many times (about 40 stores per run), from
+// parallel subtests, with the subtest's own t: it must be safe for
+// concurrent use and must not share state between the stores it returns.
+// Cases that need the whole of $all to themselves get a store of their own;
+// the others share a store, use unique stream names and look only at their
+// own streams. Backends may write system events of their own to $all:
+// expectations about $all are computed from what the store itself returns,
+// and user streams never start with "$". One case closes its store and
+// expects the factory's cleanup to tolerate a second Close.
+//
+// The suite runs in this package's own tests against a small in-memory
+// reference store (memstore_test.go, written from EventStoreDB's source),
+// which proves every case passable and catches mistakes in the suite.
 //
 // A failing case is named for the outcome it expects (for example
 // Append/NoStreamOnExistingIsWrongExpected), so that
