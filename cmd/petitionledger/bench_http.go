@@ -38,6 +38,7 @@ type benchHTTPFlags struct {
 	conns       int
 	writeRate   int
 	subscribers int
+	serverFlags tokenList
 }
 
 func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -49,6 +50,7 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&f.conns, "conns", 64, "concurrent connections of the measured load")
 	fs.IntVar(&f.writeRate, "write-rate", 2000, "background signatures per second (count, petition and sse scenarios)")
 	fs.IntVar(&f.subscribers, "subscribers", 10000, "live subscribers (sse scenario)")
+	fs.Var(&f.serverFlags, "server-flag", "extra flag for the serve child process, e.g. --server-flag=--pprof-listen=127.0.0.1:6060; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -58,7 +60,7 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case f.conns < 1 || f.duration <= 0 || f.writeRate < 0 || f.subscribers < 1:
 		return usageError{"--conns, --duration and --subscribers must be positive, --write-rate ≥ 0"}
 	}
-	srv, err := startBenchServer(ctx, stderr)
+	srv, err := startBenchServer(ctx, stderr, f.serverFlags)
 	if err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ type benchServer struct {
 	outbox string
 }
 
-func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, error) {
+func startBenchServer(ctx context.Context, stderr io.Writer, extra []string) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -103,8 +105,9 @@ func startBenchServer(ctx context.Context, stderr io.Writer) (*benchServer, erro
 		return nil, err
 	}
 	s := &benchServer{dir: dir, outbox: filepath.Join(dir, "outbox.jsonl")}
-	s.cmd = exec.Command(exe, "serve", "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--rate-limit", "0",
-		"--trust-proxy", "--outbox-file", s.outbox, "--token", "moderator:"+benchToken, "--log-level", "warn")
+	args := append([]string{"serve", "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--rate-limit", "0",
+		"--trust-proxy", "--outbox-file", s.outbox, "--token", "moderator:" + benchToken, "--log-level", "warn"}, extra...)
+	s.cmd = exec.Command(exe, args...)
 	s.cmd.Stderr = stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {

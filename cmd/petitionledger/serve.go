@@ -33,13 +33,13 @@ func (t *tokenList) Set(v string) error { *t = append(*t, v); return nil }
 
 // serveFlags are serve's flags; demo reuses them.
 type serveFlags struct {
-	listen, store, stateDir, secretsFile, publicURL, esdbListen, tokensFile, logLevel, outboxFile string
-	tokens                                                                                        tokenList
-	rate                                                                                          float64
-	burst                                                                                         int
-	trustProxy                                                                                    bool
-	maxBody                                                                                       int64
-	shutdownTimeout                                                                               time.Duration
+	listen, store, stateDir, secretsFile, publicURL, esdbListen, tokensFile, logLevel, outboxFile, pprofListen string
+	tokens                                                                                                     tokenList
+	rate                                                                                                       float64
+	burst                                                                                                      int
+	trustProxy                                                                                                 bool
+	maxBody                                                                                                    int64
+	shutdownTimeout                                                                                            time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
@@ -57,6 +57,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
 	fs.Int64Var(&f.maxBody, "max-body", 64<<10, "largest request body, in bytes")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a shutdown waits for requests in flight")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.pprofListen, "pprof-listen", "", "serve Go's net/http/pprof profiles on this address (loopback only; for diagnosis)")
 	fs.StringVar(&f.outboxFile, "outbox-file", "", "append confirmation mails (kind, petition, signature, link; never the address) to this file as JSON lines, for running without a mail transport")
 }
 
@@ -127,7 +128,7 @@ func (f *serveFlags) nodeConfig(getenv func(string) string, stderr io.Writer) (n
 	return nodeConfig{Listen: f.listen, Store: f.store, StateDir: f.stateDir, SecretsFile: f.secretsFile,
 		PublicURL: f.publicURL, ESDBListen: f.esdbListen, Tokens: toks,
 		PublicWrites: httpapi.RateLimit{Rate: f.rate, Burst: f.burst}, TrustProxy: f.trustProxy,
-		MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout, Logger: log, OutboxFile: f.outboxFile}, nil
+		MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout, Logger: log, OutboxFile: f.outboxFile, PprofListen: f.pprofListen}, nil
 }
 
 // parseServeFlags parses args (then the environment) into flags.

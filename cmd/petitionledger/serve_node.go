@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // --pprof-listen
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ type nodeConfig struct {
 	Logger          *slog.Logger
 	Mailer          ledger.Mailer // nil: OutboxFile, or logMailer
 	OutboxFile      string
+	PprofListen     string // net/http/pprof address ("" = off)
 	// Seed, when set, runs on the open store before the server starts.
 	Seed func(ctx context.Context, store eventstore.Store) error
 	// Started, when set, is called with the HTTP and esdb addresses once
@@ -156,6 +158,13 @@ func runNode(ctx context.Context, cfg nodeConfig) (err error) {
 	n, err := buildNode(ctx, cfg, store, reg)
 	if err != nil {
 		return err
+	}
+	if cfg.PprofListen != "" {
+		stopPprof, err := servePprof(cfg.PprofListen, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
 	}
 	return n.serve(ctx, log, lis, esdbLis)
 }
@@ -339,4 +348,17 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// servePprof serves net/http/pprof's handlers (registered on
+// http.DefaultServeMux by the import) on addr.
+func servePprof(addr string, log *slog.Logger) (stop func(), err error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(lis) }()
+	log.Info("pprof", slog.String("addr", lis.Addr().String()))
+	return func() { _ = srv.Close() }, nil
 }
