@@ -19,7 +19,7 @@
 //		})
 //	}
 //
-// The factory is called many times (about 40 stores per run), from
+// The factory is called many times (about 35 stores per run), from
 // parallel subtests, with the subtest's own t: it must be safe for
 // concurrent use and must not share state between the stores it returns.
 // Cases that need the whole of $all to themselves get a store of their own;
