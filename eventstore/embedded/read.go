@@ -163,14 +163,15 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 		limit = math.MaxUint64
 	}
 	v := s.snapshotView()
-	var out []eventstore.RecordedEvent
+	out := make([]eventstore.RecordedEvent, 0, min(limit, 4096))
 	n := 0
+	var a arena
 	collect := func(pos uint64, r *record) bool {
 		if n++; n%4096 == 0 && ctx.Err() != nil {
 			return false
 		}
 		if match == nil || match(r) {
-			out = append(out, r.toRecorded(pos))
+			out = append(out, r.toRecordedIn(pos, &a))
 		}
 		return uint64(len(out)) < limit
 	}

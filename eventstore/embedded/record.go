@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -72,6 +73,7 @@ type record struct {
 	typ      []byte
 	data     []byte
 	meta     []byte
+	body     []byte // stream, type, data and metadata, contiguous
 }
 
 func (r *record) txnEnd() bool    { return r.flags&flagTxnEnd != 0 }
@@ -162,6 +164,7 @@ func decodeRecord(b []byte) (record, error) {
 	}
 	copy(r.id[:], f[32:48])
 	o := recHeaderSize
+	r.body = f[o : o+sl+tl+dl+ml]
 	r.stream = f[o : o+sl : o+sl]
 	o += sl
 	r.typ = f[o : o+tl : o+tl]
@@ -173,32 +176,38 @@ func decodeRecord(b []byte) (record, error) {
 }
 
 // toRecorded copies r into a RecordedEvent at position pos. The strings and
-// byte slices share one fresh allocation, never the read buffer.
+// byte slices share one fresh allocation (never the read buffer); each
+// slice is capped so that appending to it cannot reach its neighbour.
 func (r *record) toRecorded(pos uint64) eventstore.RecordedEvent {
-	n := len(r.stream) + len(r.typ) + len(r.data) + len(r.meta)
-	buf := make([]byte, 0, n)
-	buf = append(buf, r.stream...)
-	buf = append(buf, r.typ...)
-	buf = append(buf, r.data...)
-	buf = append(buf, r.meta...)
-	o := 0
-	cut := func(l int) []byte { s := buf[o : o+l : o+l]; o += l; return s }
-	stream := cut(len(r.stream))
-	typ := cut(len(r.typ))
+	return r.toRecordedIn(pos, nil)
+}
+
+// toRecordedIn is toRecorded with the copy carved out of a (nil: its own
+// allocation).
+func (r *record) toRecordedIn(pos uint64, a *arena) eventstore.RecordedEvent {
+	var buf []byte
+	if a != nil {
+		buf = a.alloc(len(r.body))
+		copy(buf, r.body)
+	} else {
+		buf = append([]byte(nil), r.body...) // append does not zero first
+	}
+	sl, tl, dl := len(r.stream), len(r.typ), len(r.data)
 	ev := eventstore.RecordedEvent{
-		Stream:      string(stream),
+		Stream:      unsafe.String(&buf[0], sl),
 		Revision:    r.revision,
 		Position:    eventstore.Position{Commit: pos, Prepare: pos},
 		ID:          r.id,
-		Type:        string(typ),
+		Type:        unsafe.String(&buf[sl], tl),
 		ContentType: contentTypeName(r.ctype),
 		Created:     ticksToTime(r.ticks),
 	}
-	if d := cut(len(r.data)); len(d) > 0 {
-		ev.Data = d
+	o := sl + tl
+	if dl > 0 {
+		ev.Data = buf[o : o+dl : o+dl]
 	}
-	if m := cut(len(r.meta)); len(m) > 0 {
-		ev.Metadata = m
+	if ml := len(r.meta); ml > 0 {
+		ev.Metadata = buf[o+dl : o+dl+ml : o+dl+ml]
 	}
 	return ev
 }
@@ -231,3 +240,22 @@ func ticksToTime(ticks int64) time.Time {
 }
 
 func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// arena hands out pieces of larger allocations, so that a read of many
+// events makes a few allocations instead of one per event. A piece keeps
+// its whole block alive; blocks are small enough for that not to matter.
+type arena struct{ block []byte }
+
+const arenaBlock = 256 << 10
+
+func (a *arena) alloc(n int) []byte {
+	if n > arenaBlock/4 {
+		return make([]byte, n)
+	}
+	if n > len(a.block) {
+		a.block = make([]byte, arenaBlock)
+	}
+	b := a.block[:n:n]
+	a.block = a.block[n:]
+	return b
+}

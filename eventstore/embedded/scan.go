@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // view is a consistent picture of the log for one read: the segments and
@@ -43,6 +44,9 @@ func (v *view) segEnd(i int) uint64 {
 
 const scanChunk = 1 << 20
 
+// chunkPool recycles scan buffers of scanChunk bytes.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, scanChunk); return &b }}
+
 // scanForward calls fn for every record at or after from (after from when
 // exclusive) up to the head, in log order, until fn returns false.
 func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uint64, r *record) bool) error {
@@ -50,7 +54,9 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, scanChunk)
+	pb := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(pb)
+	buf := *pb
 	for i := v.segIndex(start); i >= 0 && i < len(v.segs); i++ {
 		seg := v.segs[i]
 		end := v.segEnd(i)
@@ -136,7 +142,9 @@ func (s *Store) scanBackward(v view, from uint64, fn func(pos uint64, r *record)
 	if from == 0 {
 		return nil
 	}
-	buf := make([]byte, scanChunk)
+	pb := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(pb)
+	buf := *pb
 	for i := v.segIndex(from - 1); i >= 0; i-- {
 		seg := v.segs[i]
 		first := seg.base + segHeaderSize

@@ -60,6 +60,7 @@ func (s *Store) loadSnapshot() uint64 {
 		return 0
 	}
 	s.idx = idx
+	s.snapCovered = covered
 	s.log.Info("embedded: index snapshot loaded", slog.String("file", path),
 		slog.Int("streams", idx.used), slog.Uint64("covers", covered), slog.Duration("took", time.Since(start)))
 	return covered
@@ -198,6 +199,7 @@ func (s *Store) writeSnapshot() error {
 		return fmt.Errorf("embedded: snapshot: %w", err)
 	}
 	s.w.sinceSnapshot = 0
+	s.snapCovered = covered
 	s.log.Info("embedded: index snapshot written", slog.String("dir", s.dir),
 		slog.Int("streams", s.idx.used), slog.Uint64("covers", covered), slog.Duration("took", time.Since(start)))
 	return nil

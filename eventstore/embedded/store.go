@@ -98,6 +98,8 @@ type Store struct {
 	done     chan struct{} // closed when the writer goroutine exits
 
 	w writer // owned by the writer goroutine
+
+	snapCovered uint64 // log position the newest snapshot covers
 }
 
 // Open opens (creating if needed) the store in dir, recovers a torn tail,
@@ -142,7 +144,7 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	<-s.done
 	var errs []error
-	if s.w.err == nil {
+	if s.w.err == nil && s.snapCovered != s.head {
 		if err := s.writeSnapshot(); err != nil {
 			errs = append(errs, err)
 		}

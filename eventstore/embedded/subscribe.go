@@ -163,10 +163,11 @@ func (sub *subscription) fill() error {
 func (sub *subscription) fillAll() error {
 	s := sub.s
 	v := s.snapshotView()
+	var a arena
 	err := s.scanForward(v, sub.pos, sub.started, func(p uint64, r *record) bool {
 		sub.pos, sub.started = p, true
 		if sub.match == nil || sub.match(r) {
-			ev := r.toRecorded(p)
+			ev := r.toRecordedIn(p, &a)
 			sub.buf = append(sub.buf, eventstore.SubscriptionMessage{Event: &ev})
 		}
 		if sub.match != nil {

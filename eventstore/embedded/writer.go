@@ -82,29 +82,78 @@ func (ws *wstream) positionOf(rev uint64) uint64 {
 // writeLoop drains the request queue: each round takes every request
 // waiting (group commit), applies them in order, writes them with one
 // write and one fsync, then publishes and acknowledges them.
+//
+// Writers whose appends were just acknowledged usually append again at
+// once, but waking them takes a moment; a round that starts with fewer
+// requests than the previous round acknowledged waits a little for them
+// (at most a quarter of the last fsync's duration, capped at 1 ms), so
+// that concurrent writers keep sharing one fsync instead of splitting into
+// alternating half-full batches.
 func (s *Store) writeLoop() {
 	defer close(s.done)
 	batch := make([]*request, 0, 256)
+	var timer *time.Timer
+	prev := 0
+	var lastSync time.Duration
 	for first := range s.reqs {
 		batch = append(batch[:0], first)
 		size := requestSize(first)
-	drain:
-		for size < maxBatchBytes {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-				size += requestSize(r)
-			default:
-				break drain
+		open := true
+		size, open = s.drain(&batch, size, nil)
+		if open && len(batch) < prev && prev > 1 {
+			wait := min(lastSync/4, time.Millisecond)
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
 			}
+			for open && len(batch) < prev && size < maxBatchBytes {
+				var more bool
+				size, open, more = s.drainOne(&batch, size, timer.C)
+				if !more {
+					break
+				}
+			}
+			timer.Stop()
 		}
+		start := time.Now()
 		s.commitBatch(batch)
+		lastSync = time.Since(start)
+		prev = len(batch)
 		for i := range batch {
 			batch[i] = nil
 		}
+	}
+}
+
+// drain moves every request already queued into batch.
+func (s *Store) drain(batch *[]*request, size int, _ <-chan time.Time) (int, bool) {
+	for size < maxBatchBytes {
+		select {
+		case r, ok := <-s.reqs:
+			if !ok {
+				return size, false
+			}
+			*batch = append(*batch, r)
+			size += requestSize(r)
+		default:
+			return size, true
+		}
+	}
+	return size, true
+}
+
+// drainOne waits for one more request until deadline fires.
+func (s *Store) drainOne(batch *[]*request, size int, deadline <-chan time.Time) (int, bool, bool) {
+	select {
+	case r, ok := <-s.reqs:
+		if !ok {
+			return size, false, false
+		}
+		*batch = append(*batch, r)
+		return size + requestSize(r), true, true
+	case <-deadline:
+		return size, true, false
 	}
 }
 
