@@ -125,6 +125,9 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, route: route}
+		// Every response names a log position; handlers that answer from a
+		// particular view or receipt overwrite it with that one.
+		w.Header()["X-Ledger-Position"] = []string{formatPosition(s.cfg.Projections.View().Position())}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -171,6 +171,9 @@ func TestBadPathsAndParameters(t *testing.T) {
 		t.Run(tt.path, func(t *testing.T) {
 			resp, body := f.do("GET", tt.path, "")
 			mustProblem(t, resp, body, tt.status, tt.code, tt.field)
+			if resp.Header.Get("X-Ledger-Position") == "" {
+				t.Error("problem without X-Ledger-Position")
+			}
 		})
 	}
 	t.Run("bad X-Ledger-Min-Position", func(t *testing.T) {

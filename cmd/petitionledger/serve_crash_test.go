@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -279,45 +280,8 @@ func TestCrashKeepsEveryAcknowledgedSignature(t *testing.T) {
 	if testing.Short() {
 		killAfter = 120
 	}
-	var (
-		mu       sync.Mutex
-		receipts []signReceipt
-		seq      atomic.Int64
-		wg       sync.WaitGroup
-		killed   = make(chan struct{})
-		once     sync.Once
-	)
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				n := int(seq.Add(1))
-				id := ids[n%len(ids)]
-				status, rc, err := post(s.base, fmt.Sprintf("/petitions/%d/signatures", id),
-					signerBody("Signer", fmt.Sprintf("signer%d@example.org", n)), ipOf(n), "Idempotency-Key", uuid.NewString())
-				if err != nil {
-					return // the server is gone
-				}
-				if status/100 != 2 {
-					t.Errorf("sign: %d %v", status, rc)
-					return
-				}
-				mu.Lock()
-				receipts = append(receipts, signReceipt{id, rc["signature_id"].(string)})
-				if len(receipts) >= killAfter {
-					once.Do(func() {
-						_ = s.cmd.Process.Signal(syscall.SIGKILL)
-						close(killed)
-					})
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	<-killed
-	<-s.exited
+	var seq atomic.Int64
+	receipts := signUntil(t, s, ids, &seq, killAfter, syscall.SIGKILL)
 	t.Logf("%d signatures acknowledged before SIGKILL", len(receipts))
 
 	s = startServer(t, bin, dir, outbox)
@@ -333,21 +297,69 @@ func TestCrashKeepsEveryAcknowledgedSignature(t *testing.T) {
 			t.Errorf("petition %d: count %d, want %d (baseline %d + %d acknowledged)", id, served[id], want, baseline[id], perPetition[id])
 		}
 	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	// Graceful shutdown under load: every signature acknowledged before
+	// SIGTERM ended the process is in the log.
+	drained := signUntil(t, s, ids, &seq, killAfter/2, syscall.SIGTERM)
 	if err := <-s.exited; err != nil {
 		t.Fatalf("graceful shutdown: %v\n%s", err, s.stderr)
 	}
-	recountFromLog(t, dir, receipts, served)
+	t.Logf("%d signatures acknowledged around SIGTERM", len(drained))
+	recountFromLog(t, dir, receipts, drained, served)
+}
+
+// signUntil signs from 16 workers until n signatures are acknowledged,
+// then sends sig to the server, and returns every acknowledged signature
+// (those answered while the server drains included).
+func signUntil(t *testing.T, s *server, ids []int64, seq *atomic.Int64, n int, sig syscall.Signal) []signReceipt {
+	t.Helper()
+	var (
+		mu       sync.Mutex
+		receipts []signReceipt
+		wg       sync.WaitGroup
+		once     sync.Once
+	)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(seq.Add(1))
+				id := ids[k%len(ids)]
+				status, rc, err := post(s.base, fmt.Sprintf("/petitions/%d/signatures", id),
+					signerBody("Signer", fmt.Sprintf("signer%d@example.org", k)), ipOf(k), "Idempotency-Key", uuid.NewString())
+				if err != nil {
+					return // the server is gone
+				}
+				if status == http.StatusServiceUnavailable && sig == syscall.SIGTERM {
+					return // draining: refused, not acknowledged
+				}
+				if status/100 != 2 {
+					t.Errorf("sign: %d %v", status, rc)
+					return
+				}
+				mu.Lock()
+				receipts = append(receipts, signReceipt{id, rc["signature_id"].(string)})
+				if len(receipts) >= n {
+					once.Do(func() { _ = s.cmd.Process.Signal(sig) })
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if sig == syscall.SIGKILL {
+		<-s.exited
+	}
+	return receipts
 }
 
 // recountFromLog reads the whole log: every acknowledged signature is
-// signed once and validated once, and the validated signatures per
-// petition equal the served counts.
-func recountFromLog(t *testing.T, dir string, receipts []signReceipt, served map[int64]int) {
+// signed once (and validated once, except those acknowledged in the drain
+// phase, never validated), and the validated signatures per petition equal
+// the served counts.
+func recountFromLog(t *testing.T, dir string, receipts, unvalidated []signReceipt, served map[int64]int) {
 	t.Helper()
-	store, err := embedded.Open(dir)
+	store, err := embedded.Open(dir, embedded.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,6 +391,11 @@ func recountFromLog(t *testing.T, dir string, receipts []signReceipt, served map
 	for _, r := range receipts {
 		if signed[r.sigID] != 1 || validated[r.sigID] != 1 {
 			t.Errorf("signature %s: signed %d times, validated %d times; want 1 and 1", r.sigID, signed[r.sigID], validated[r.sigID])
+		}
+	}
+	for _, r := range unvalidated {
+		if signed[r.sigID] != 1 || validated[r.sigID] != 0 {
+			t.Errorf("signature %s acknowledged while draining: signed %d times, validated %d; want 1 and 0", r.sigID, signed[r.sigID], validated[r.sigID])
 		}
 	}
 	for id, n := range served {
