@@ -12,7 +12,7 @@
 //
 //   - not applied: the node answered "not leader" (the client reconnects to
 //     the leader it names) or "not ready"/"too busy", or no connection could
-//     be made. Nothing was written; every operation retries.
+//     be dialled. Nothing was written; every operation retries.
 //   - ambiguous: the connection dropped or the call timed out after the
 //     request may have reached the server. Reads, subscriptions, deletes and
 //     tombstones retry. An append retries only when its expectation is
@@ -24,9 +24,12 @@
 //     a restart, a leader change or enough traffic empties; a retry could
 //     write the events twice, and a petition signature must never be counted
 //     twice. Such an append fails with ErrAppendOutcomeUnknown (together
-//     with eventstore.ErrUnavailable) and the caller decides: it may read the
-//     stream to look for its event IDs, or append again with an Exact
-//     expectation.
+//     with eventstore.ErrUnavailable, or the context's error when the
+//     caller gave up first) and the caller decides: it may read the stream
+//     to look for its event IDs, or append again with an Exact expectation.
+//     TestDroppedConnectionsNeverDoubleWrite cuts connections at random
+//     under concurrent writers and checks this, and that retrying Any
+//     appends would indeed write twice.
 //   - permanent: wrong expected revision, deleted stream, invalid argument,
 //     access denied, ... Never retried.
 //
@@ -63,10 +66,12 @@
 // A subscription delivers exactly one CaughtUp marker, and after a dropped
 // connection it subscribes again from the last event it delivered
 // (exclusive), dropping anything at or before it, so there is no gap and no
-// duplicate. It does not resume from the last checkpoint: a checkpoint's
-// position is the server's, and resuming from the last delivered event is
-// always safe; a checkpoint older than one already delivered is not
-// delivered again.
+// duplicate. It does not resume from the last checkpoint: an event may sit
+// at exactly a checkpoint's position and come after it (storetest allows
+// it), so resuming from a checkpoint, exclusive, could skip that event.
+// A checkpoint not after one already delivered is not delivered again. The
+// context given to SubscribeToStream or SubscribeToAll bounds the
+// subscription's life.
 //
 // # Known limits
 //
