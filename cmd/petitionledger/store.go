@@ -103,6 +103,9 @@ func runStoreRepair(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  dropped %d CRC-valid records\n", a.Dropped)
 		}
 	}
+	if errors.Is(err, embedded.ErrWouldDropRecords) {
+		return fmt.Errorf("%w\nnothing was changed; rerun with --drop-valid-records to accept the loss (the damaged segment is copied aside first)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -97,13 +97,20 @@ func (s *Store) readSnapshot(path string) (*streamIndex, uint64, error) {
 		return nil, 0, err
 	}
 	idx := &streamIndex{slots: make([]slot, nslots), used: int(used), lists: make(map[uint64][]uint64, nlists)}
-	buf := make([]byte, 24)
-	for i := range idx.slots {
-		if _, err := io.ReadFull(r, buf); err != nil {
+	chunk := make([]byte, 24*8192)
+	for i := 0; i < len(idx.slots); {
+		n := min(len(idx.slots)-i, 8192)
+		b := chunk[:24*n]
+		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, 0, fmt.Errorf("%w: slots: %v", errBadSnapshot, err)
 		}
-		idx.slots[i] = slot{hash: le.Uint64(buf), first: le.Uint64(buf[8:]), state: le.Uint64(buf[16:])}
+		for j := range n {
+			o := 24 * j
+			idx.slots[i+j] = slot{hash: le.Uint64(b[o:]), first: le.Uint64(b[o+8:]), state: le.Uint64(b[o+16:])}
+		}
+		i += n
 	}
+	buf := make([]byte, 24)
 	for range nlists {
 		if _, err := io.ReadFull(r, buf[:16]); err != nil {
 			return nil, 0, fmt.Errorf("%w: lists: %v", errBadSnapshot, err)
