@@ -260,7 +260,8 @@ func (n *node) serve(ctx context.Context, log *slog.Logger, lis, esdbLis net.Lis
 	go func() { runDone <- n.runner.Run(runCtx) }()
 
 	n.http = &http.Server{Handler: n.api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	n.http.RegisterOnShutdown(n.api.Close)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- n.http.Serve(lis) }()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,73 @@ func TestServeAnswersOnAFreshDirectoryAndShutsDown(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "secrets.json")); err != nil {
 		t.Fatalf("secrets file: %v", err)
+	}
+}
+
+// startNode runs a node in process until the test ends and returns its
+// HTTP and esdb addresses.
+func startNode(t *testing.T, args ...string) (httpAddr, esdbAddr string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	f, err := parseServeFlags("serve", append([]string{"--listen", "127.0.0.1:0", "--log-level", "error"}, args...), "./data", &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.nodeConfig(func(string) string { return "" }, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type addrs struct{ http, esdb string }
+	started := make(chan addrs, 1)
+	cfg.Started = func(h, e string) { started <- addrs{h, e} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runNode(ctx, cfg) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node shutdown: %v", err)
+		}
+	})
+	select {
+	case a := <-started:
+		return a.http, a.esdb
+	case err := <-done:
+		t.Fatalf("node did not start: %v (%s)", err, stderr.String())
+	}
+	return "", ""
+}
+
+// TestServeOverEventStoreDBProtocol runs one node on the embedded store
+// serving the EventStoreDB protocol, and a second node, same binary and
+// flags, on --store esdb://: a petition created through the second is seen
+// by the first.
+func TestServeOverEventStoreDBProtocol(t *testing.T) {
+	auditor := "auditor:" + strings.Repeat("a", 24)
+	dir := t.TempDir()
+	httpA, esdbA := startNode(t, "--store", filepath.Join(dir, "a"), "--esdb-listen", "127.0.0.1:0", "--token", auditor)
+	if esdbA == "" {
+		t.Fatal("no esdb address")
+	}
+	httpB, _ := startNode(t, "--store", "esdb://"+esdbA+"?tls=false", "--state-dir", filepath.Join(dir, "b-state"),
+		"--secrets-file", filepath.Join(dir, "a", "secrets.json"))
+	status, rc, err := post("http://"+httpB, "/petitions",
+		`{"action":"Through the esdb protocol","background":"Same binary, same flags.","creator":{"name":"Ada","email":"ada@example.org","country":"FR"}}`, "")
+	if err != nil || status != 201 {
+		t.Fatalf("create on B: %d %v %v", status, rc, err)
+	}
+	pos := rc["position"].(string)
+	id := int64(rc["petition_id"].(float64))
+	status, body, err := get(fmt.Sprintf("http://%s/admin/petitions/%d.json", httpA, id),
+		"Authorization", "Bearer "+strings.Repeat("a", 24), "X-Ledger-Min-Position", pos)
+	if err != nil || status != 200 {
+		t.Fatalf("read on A: %d %v %v", status, body, err)
+	}
+	attrs := body["data"].(map[string]any)["attributes"].(map[string]any)
+	if attrs["action"] != "Through the esdb protocol" || attrs["state"] != "pending" {
+		t.Fatalf("A sees %v", attrs)
+	}
+	if status, body, err := get("http://" + httpB + "/readyz"); err != nil || status != 200 {
+		t.Fatalf("B readyz: %d %v %v", status, body, err)
 	}
 }
