@@ -21,9 +21,10 @@ func signatures(n int) []eventstore.EventData {
 
 // subscriptionLog reads a subscription and records what it delivers.
 type subscriptionLog struct {
-	revs      []uint64 // revisions of the events of the watched stream
-	positions []eventstore.Position
-	caughtUp  []int // index in revs at which each CaughtUp marker came
+	revs        []uint64 // revisions of the events of the watched stream
+	positions   []eventstore.Position
+	caughtUp    []int // index in revs at which each CaughtUp marker came
+	checkpoints []eventstore.Position
 }
 
 // readUntil reads sub until it holds n events of stream; the deadline only
@@ -43,6 +44,8 @@ func (l *subscriptionLog) readUntil(t *testing.T, sub eventstore.Subscription, s
 		case m.Event != nil && m.Event.Stream == stream:
 			l.revs = append(l.revs, m.Event.Revision)
 			l.positions = append(l.positions, m.Event.Position)
+		case m.Checkpoint != nil:
+			l.checkpoints = append(l.checkpoints, *m.Checkpoint)
 		}
 	}
 }
@@ -62,12 +65,18 @@ func (l *subscriptionLog) check(t *testing.T, name string, n, history int) {
 	if len(l.caughtUp) != 1 || l.caughtUp[0] != history {
 		t.Errorf("%s: CaughtUp markers after events %v, want exactly one after %d", name, l.caughtUp, history)
 	}
+	for i := 1; i < len(l.checkpoints); i++ {
+		if l.checkpoints[i].Compare(l.checkpoints[i-1]) <= 0 {
+			t.Errorf("%s: checkpoint %v after %v does not move forwards", name, l.checkpoints[i], l.checkpoints[i-1])
+		}
+	}
 }
 
-// TestResubscribeAfterServerRestart stops the server in the middle of two
-// subscriptions, writes while it is down (the appends retry), restarts it
-// on the same port over the same data, and checks both subscriptions go on
-// with no gap, no duplicate and no second CaughtUp marker.
+// TestResubscribeAfterServerRestart stops the server in the middle of three
+// subscriptions (stream, $all, filtered $all), writes while it is down (the
+// appends retry), restarts it on the same port over the same data, and
+// checks every subscription goes on with no gap, no duplicate, no second
+// CaughtUp marker and no checkpoint going backwards.
 func TestResubscribeAfterServerRestart(t *testing.T) {
 	dir := t.TempDir()
 	n := startNode(t, dir, "127.0.0.1:0")
@@ -89,15 +98,23 @@ func TestResubscribeAfterServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer subStream.Close()
+	filter := &eventstore.Filter{On: eventstore.FilterStreamName, Prefixes: []string{"petition-"}}
+	subFiltered, err := s.SubscribeToAll(ctx, eventstore.Start{}, eventstore.SubscribeAllOptions{Filter: filter, CheckpointInterval: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer subFiltered.Close()
 
-	var all, one subscriptionLog
+	var all, one, filtered subscriptionLog
 	all.readUntil(t, subAll, stream, 5)
 	one.readUntil(t, subStream, stream, 5)
+	filtered.readUntil(t, subFiltered, stream, 5)
 	if _, err := s.Append(ctx, stream, eventstore.Exact(4), signatures(2)...); err != nil {
 		t.Fatal(err)
 	}
 	all.readUntil(t, subAll, stream, 7)
 	one.readUntil(t, subStream, stream, 7)
+	filtered.readUntil(t, subFiltered, stream, 7)
 
 	n.stop()
 	// While the server is down, an Exact append keeps retrying; it lands
@@ -115,8 +132,10 @@ func TestResubscribeAfterServerRestart(t *testing.T) {
 
 	all.readUntil(t, subAll, stream, 10)
 	one.readUntil(t, subStream, stream, 10)
+	filtered.readUntil(t, subFiltered, stream, 10)
 	all.check(t, "$all", 10, 5)
 	one.check(t, "stream", 10, 5)
+	filtered.check(t, "filtered $all", 10, 5)
 
 	got, err := s.ReadStream(ctx, stream, eventstore.ReadStreamOptions{})
 	if err != nil {
