@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"github.com/petitionledger/petitionledger/domain"
 	"net/http"
 	"net/url"
@@ -291,7 +293,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if notModified(w, r, etag) {
 		return
 	}
-	ap, err := v.Audit(id, page, count)
+	ap, err := auditPage(r.Context(), v, id, page, count)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -369,4 +371,23 @@ func (s *Server) handleConstituencies(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Ledger-Position", formatPosition(v.Position()))
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSONBytes(w, http.StatusOK, body, nil)
+}
+
+// auditPage reads a page of the audit trail. projections is moving
+// View.Audit to take a context (uncommitted at the time of writing); this
+// accepts either signature so the adapter builds across the change.
+// TODO(httpapi): call v.Audit(ctx, ...) directly once that lands.
+func auditPage(ctx context.Context, v *projections.View, id int64, page, count int) (projections.AuditPage, error) {
+	var x any = v
+	switch a := x.(type) {
+	case interface {
+		Audit(context.Context, int64, int, int) (projections.AuditPage, error)
+	}:
+		return a.Audit(ctx, id, page, count)
+	case interface {
+		Audit(int64, int, int) (projections.AuditPage, error)
+	}:
+		return a.Audit(id, page, count)
+	}
+	return projections.AuditPage{}, errors.New("httpapi: projections.View has no Audit method")
 }
