@@ -334,6 +334,14 @@ func nextMessage(t testing.TB, sub eventstore.Subscription) eventstore.Subscript
 	return msg
 }
 
+// nextMessageErrQuiet is Next bounded by waitLimit; a timeout is returned
+// as an error for the caller to describe.
+func nextMessageErrQuiet(t testing.TB, sub eventstore.Subscription) (eventstore.SubscriptionMessage, error) {
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	return sub.Next(ctx)
+}
+
 func nextMessageErr(t testing.TB, sub eventstore.Subscription) (eventstore.SubscriptionMessage, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
@@ -351,7 +359,10 @@ func collectEvents(t testing.TB, sub eventstore.Subscription, n int) []eventstor
 	t.Helper()
 	var got []eventstore.RecordedEvent
 	for len(got) < n {
-		msg := nextMessage(t, sub)
+		msg, err := nextMessageErrQuiet(t, sub)
+		if err != nil {
+			t.Fatalf("subscription delivered %d of %d events, then: %v (lost events or a hung subscription); got %s", len(got), n, err, describe(got))
+		}
 		checkOneField(t, msg)
 		if msg.Event != nil {
 			got = append(got, *msg.Event)
