@@ -52,45 +52,100 @@
 // effects of earlier requests of the same batch, encodes the records into
 // one buffer, writes it with one pwrite, fdatasyncs once, publishes the new
 // index entries and head position, and only then acknowledges every
-// request. A failed write or fsync is sticky: the store refuses every later
-// append with ErrWriteFailed (reads continue).
+// request. A round that starts with fewer requests than the previous round
+// acknowledged waits up to a quarter of the last fsync (at most 1 ms) for
+// the writers that were just released, so that concurrent writers keep
+// sharing fsyncs. A failed write or fsync is sticky: the store refuses
+// every later append with ErrWriteFailed (which matches
+// eventstore.ErrUnavailable). Options.OnSync observes every fsync.
+//
+// Created times are the writer's clock truncated to 100 ns (.NET ticks,
+// so they round-trip through EventStoreDB clients exactly), never
+// decreasing along the log.
 //
 // Expectations follow EventStoreDB's IndexWriter.CheckCommit, including
 // idempotent retries (the IDs of the events after the expected revision
 // are read back from the log) and soft-deleted streams (NoStream recreates
-// them; StreamExists answers StreamDeletedError). Soft delete writes
-// {"$tb":MaxInt64} to "$$X"; an append to a soft-deleted stream writes, in
-// the same transaction, metadata whose $tb is the first new revision
-// (StorageWriterService.SoftUndeleteStream). A tombstone is a
-// "$streamDeleted" record with revision MaxInt64 and flag bit 1.
+// them; StreamExists answers StreamDeletedError). Soft delete
+// (StorageWriterService, DeleteStream) writes {"$tb":MaxInt64} to "$$X"
+// and fails with a wrong expected revision when X has neither events nor
+// metadata; an append to a soft-deleted stream writes, in the same
+// transaction, metadata whose $tb is the first new revision (other keys
+// kept: SoftUndeleteRawMeta), and so does a metadata write while X is
+// soft-deleted (SoftUndeleteMetastream). A tombstone is a "$streamDeleted"
+// record with revision MaxInt64 and flag bit 1.
 //
 // # Index
 //
 // The index never stores stream names. It is an open-addressing (linear
-// probing) table of 24-byte slots keyed by a fixed 64-bit hash of the name
-// (FNV-1a + splitmix64 finaliser): hash, position of the stream's first
-// record, last revision with two flag bits (tombstoned, no events). A hash
-// match is confirmed by reading the stream name from the first record on
-// disk; true collisions just occupy further slots. A stream with one event
-// needs nothing else; a stream with more keeps a []uint64 of the positions
-// of its revisions (8 bytes per event), keyed by its first position.
+// probing, load factor at most 3/4, doubling) table of 24-byte slots keyed
+// by a fixed 64-bit hash of the name (FNV-1a + splitmix64 finaliser): the
+// hash, the position of the stream's first record, and the last revision
+// with two flag bits (tombstoned, no events). A hash match is confirmed by
+// reading the stream name from the first record on disk (one pread); true
+// collisions simply occupy further slots (TestHashCollisions forces every
+// name onto one hash). A stream with one event needs nothing else: 24 to
+// 48 bytes per stream depending on where the table is between doublings
+// (about 40 at 10 million streams). A stream with more events also keeps a
+// []uint64 of the positions of its revisions (8 bytes per event), keyed by
+// its first position, so reading any revision range is a few preads.
+// Stream metadata is not cached: a read of X looks up "$$X" (a miss costs
+// one probe) and reads its last record.
+//
+// # Index snapshot
+//
+// DIR/index.snap holds the table and the position lists with a magic
+// number, a version, the log position it covers (the end of a transaction)
+// with the position and CRC of the record that ends there, and a CRC-32C
+// of the whole file (layout in snapshot.go). It is written temp file,
+// fsync, rename, fsync of the directory: on Close, every SnapshotEvery
+// bytes of log (256 MiB by default; the writer pauses while it writes), and
+// after an Open that had to replay more than that. Open loads it and
+// replays only the log after the covered position. A snapshot that fails
+// any check (checksum, version, covered record missing or changed, for
+// example after a repair or when copied from another log) is logged and
+// ignored: Open rescans the whole log. Because Open trusts the snapshot,
+// damage inside the part it covers is found by the first read that touches
+// it (ErrCorrupt with file and offset) and by Check, not by Open.
 //
 // # Reads and subscriptions
 //
 // Reads never hold a lock while they touch the disk: they take the segment
-// list and head under a read lock, then pread. Stream metadata ($tb,
-// $maxCount, $maxAge; metastreams read as $maxCount 1) is applied at read
-// time. Subscriptions pull from the log at the consumer's pace (a small
-// buffer refilled by an ordinary read) and wait on a broadcast channel that
-// the writer closes and replaces at every commit; the channel is taken
-// before the read, so no commit is missed and nothing is queued for a slow
-// subscriber.
+// list and head under a read lock, then pread (1 MiB chunks for $all,
+// record by record for streams), verifying each record's CRC. Events of a
+// page share a few 256 KiB allocations. Stream metadata ($tb, $maxCount,
+// $maxAge; metastreams read as $maxCount 1) is applied at read time; $all
+// shows everything.
 //
-// # Recovery
+// Subscriptions pull from the log at the consumer's pace: each holds a
+// cursor (a position or a revision) and a buffer of at most 256 messages
+// refilled by an ordinary read. When a read finds nothing new, the
+// subscription sends CaughtUp (once) and waits on a channel that the
+// writer closes and replaces at every commit; the channel is taken before
+// the read, so a commit between the read and the wait is never missed, the
+// catch-up and live phases are the same code (no handover), writers never
+// wait for subscribers and a slow subscriber costs no memory. A filtered
+// $all subscription sends a Checkpoint after every CheckpointInterval
+// scanned events. A stream subscription ends with StreamDeletedError once
+// the stream is tombstoned; the subscribe call's context also ends it.
 //
-// Open scans the log (after the snapshot, when one is valid). A bad record
-// in the last segment with no CRC-valid record after it, or records after
-// the last transaction end, are a torn tail: it is truncated and logged.
-// Anything else that does not decode is corruption: Open fails with
-// ErrCorrupt naming the file and offset; see Check and Repair.
+// # Recovery, Check and Repair
+//
+// Open scans the log after the snapshot. In the last segment, a bad record
+// with no CRC-valid record anywhere after it (incomplete, zeroed or
+// CRC-bad), or complete records after the last transaction end, are a torn
+// tail: it is truncated and the truncation logged with slog (file, offset,
+// bytes, reason). Anything else that does not decode is corruption: Open
+// fails with ErrCorrupt (matching eventstore.ErrCorrupt) naming the file
+// and offset. (A crash can, in principle, persist a later page of the last
+// unacknowledged batch without an earlier one; that looks like corruption
+// and needs a repair, which then drops only unacknowledged records.)
+//
+// Check reports the first problem, where a repair would cut, and how many
+// CRC-valid records lie after it. Repair copies the damaged segment aside
+// (FILE.bad-<nanos>), renames later segments aside (FILE.dropped-<nanos>),
+// truncates at the end of the last complete transaction before the damage
+// and removes the snapshot; it refuses (ErrWouldDropRecords) to drop
+// CRC-valid records unless RepairOptions.DropValidRecords is set
+// (petitionledger store repair --drop-valid-records).
 package embedded
