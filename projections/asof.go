@@ -14,7 +14,7 @@ import (
 // places, so they are folded straight from the 64-byte records; the few
 // lifecycle entries (creation, publication, closing, response, ...) are
 // read back from the store by position and decoded. No snapshot is needed:
-// a petition with 1M counted signatures has a 64 MB trail, read
+// a petition with 1M counted signatures has a 32 MB trail, read
 // sequentially in pages.
 
 // asOfPage is how many audit records a replay reads at a time.
@@ -38,9 +38,6 @@ func (v *View) asOf(ctx context.Context, id int64, include func(*auditRecord) bo
 	cur, ok := v.Petition(id)
 	if !ok {
 		return PetitionState{}, false, fmt.Errorf("%w: %d", ErrPetitionNotFound, id)
-	}
-	if v.src == nil {
-		return PetitionState{}, false, fmt.Errorf("%w: view has no store to replay from", ErrInvalidArgument)
 	}
 	p := newPetition(id, 0, v.places)
 	for from := uint64(0); from < cur.AuditLen; from += asOfPage {
@@ -76,14 +73,11 @@ func (v *View) replay(ctx context.Context, p *petition, r *auditRecord) error {
 	if r.delta != 0 {
 		p.applyCount(v.rules, int32(r.delta), r.cs, r.ks, r.at)
 	} else {
-		evs, err := v.src.ReadAll(ctx, eventstore.ReadAllOptions{From: r.pos, MaxCount: 1})
+		ev, err := v.eventAt(ctx, r.pos)
 		if err != nil {
-			return fmt.Errorf("projections: as-of read at %s: %w", r.pos, err)
+			return err
 		}
-		if len(evs) != 1 || evs[0].Position != r.pos {
-			return fmt.Errorf("%w: audit entry at %s has no event in the store", ErrCheckpointCorrupt, r.pos)
-		}
-		e, err := domain.DecodeEventWithID(evs[0].Type, evs[0].ID.String(), evs[0].Data)
+		e, err := domain.DecodeEventWithID(ev.Type, ev.ID.String(), ev.Data)
 		if err != nil {
 			return fmt.Errorf("projections: as-of replay: %w", err)
 		}

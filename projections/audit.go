@@ -29,13 +29,17 @@ import (
 //	reserved uint8   0
 //	cslot    uint16  constituency slot (0xFFFF: none)
 //	kslot    uint16  country slot
-//	hash     [32]    eventhash of the recorded event
 //
 // Entry i is at byte offset i*auditRecordSize. Records are appended by the
 // Ledger, flushed before each publication and fsynced before each
 // checkpoint; a checkpoint records each petition's entry count, and
 // recovery truncates any longer file to it. No entry holds personal data.
-const auditRecordSize = 64
+//
+// The event's hash (package eventhash) is not stored: View.Audit reads each
+// entry's event back from the store by position and hashes the recorded
+// bytes, so the hash always describes what the log holds, and the fold
+// (which must reach a million events a second) does not pay for SHA-256.
+const auditRecordSize = 32
 
 // auditEventTypes are the event types an audit entry can name; the index is
 // stored on disk, so this list is append-only.
@@ -107,7 +111,6 @@ type auditRecord struct {
 	delta int8
 	cs    uint16
 	ks    uint16
-	hash  eventhash.Hash
 }
 
 func (r *auditRecord) appendTo(b []byte) []byte {
@@ -116,8 +119,7 @@ func (r *auditRecord) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(r.at))
 	b = append(b, r.typ, r.role, byte(r.delta), 0)
 	b = binary.BigEndian.AppendUint16(b, r.cs)
-	b = binary.BigEndian.AppendUint16(b, r.ks)
-	return append(b, r.hash[:]...)
+	return binary.BigEndian.AppendUint16(b, r.ks)
 }
 
 func decodeAuditRecord(b []byte) (auditRecord, error) {
@@ -133,7 +135,6 @@ func decodeAuditRecord(b []byte) (auditRecord, error) {
 		cs:    binary.BigEndian.Uint16(b[28:]),
 		ks:    binary.BigEndian.Uint16(b[30:]),
 	}
-	copy(r.hash[:], b[32:])
 	if int(r.typ) >= len(auditEventTypes) || int(r.role) >= len(auditRoles) || r.delta < -1 || r.delta > 1 || b[27] != 0 {
 		return auditRecord{}, fmt.Errorf("%w: bad audit record", ErrCheckpointCorrupt)
 	}
@@ -151,9 +152,9 @@ type AuditEntry struct {
 	Hash      eventhash.Hash // see package eventhash
 }
 
-func (r auditRecord) entry() AuditEntry {
+func (r auditRecord) entry(h eventhash.Hash) AuditEntry {
 	return AuditEntry{Position: r.pos, At: timeOf(r.at), EventType: auditEventTypes[r.typ],
-		ActorRole: auditRoles[r.role], Delta: int(r.delta), Hash: r.hash}
+		ActorRole: auditRoles[r.role], Delta: int(r.delta), Hash: h}
 }
 
 // auditLog writes and reads the per-petition audit files. Appends and

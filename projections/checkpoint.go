@@ -161,6 +161,8 @@ func restoreLedger(l *Ledger, b []byte) error {
 		if err := l.audit.truncate(p.st.ID, p.st.AuditLen); err != nil {
 			return err
 		}
+		p.touched = true // the first view must publish every petition
+		l.touched = append(l.touched, p)
 	}
 	return l.audit.removeExcept(l.petitions)
 }

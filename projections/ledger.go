@@ -5,7 +5,6 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
-	"github.com/petitionledger/petitionledger/projections/eventhash"
 )
 
 // Ledger is the fold of $all into petition state, per-place counts and the
@@ -20,7 +19,6 @@ type Ledger struct {
 	audit     *auditLog
 	pos       eventstore.Position // last event folded
 	applied   uint64              // events folded
-	hasher    eventhash.Hasher
 	touched   []*petition // changed since the last publication
 	sig       sigFields   // scratch
 	log       *slog.Logger
@@ -158,7 +156,7 @@ func (l *Ledger) applyPetition(ev *eventstore.RecordedEvent) {
 // record appends an audit entry for ev and marks p as changed.
 func (l *Ledger) record(p *petition, ev *eventstore.RecordedEvent, delta int8, cs, ks uint16, at int64) {
 	r := auditRecord{pos: ev.Position, at: at, typ: auditTypeCode[ev.Type], role: roleOf(ev.Type),
-		delta: delta, cs: cs, ks: ks, hash: l.hasher.Sum(ev)}
+		delta: delta, cs: cs, ks: ks}
 	l.audit.append(p.st.ID, &r)
 	p.st.AuditLen++
 	p.st.Position = ev.Position
@@ -171,4 +169,12 @@ func (l *Ledger) record(p *petition, ev *eventstore.RecordedEvent, delta int8, c
 func (l *Ledger) skip(ev *eventstore.RecordedEvent, why string) {
 	l.log.Warn("projections: event skipped", slog.String("reason", why), slog.String("type", ev.Type),
 		slog.String("stream", ev.Stream), slog.String("position", ev.Position.String()))
+}
+
+// advance moves the position past events the store filtered out (a
+// filtered subscription's checkpoint): they change nothing.
+func (l *Ledger) advance(pos eventstore.Position) {
+	if pos.Compare(l.pos) > 0 {
+		l.pos = pos
+	}
 }

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/projections/internal/gen"
 	"github.com/petitionledger/petitionledger/projections/internal/memstore"
 )
 
@@ -267,5 +269,85 @@ func TestWaitForGivingUpLeavesNoWaiter(t *testing.T) {
 	r.mu.Unlock()
 	if n != 0 {
 		t.Fatalf("%d waiters left parked after their callers gave up", n)
+	}
+}
+
+// TestStoreFilterEqualsUnfiltered: asking the store to skip the events the
+// fold does not read gives the same state and audit trail, and WaitFor on a
+// skipped event's position still returns.
+func TestStoreFilterEqualsUnfiltered(t *testing.T) {
+	h := mustHistory(t, genOptions(15, 6, 1500))
+	store := fill(t, h)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	a := buildTo(t, store, dirA, 1<<40)
+	r, err := NewRunner(Config{Store: store, Dir: dirB, Places: testPlaces(t), Rules: testRules, Logger: quietLog, StoreFilter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	last := lastPosition(t, store)
+	b, err := r.WaitFor(context.Background(), last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A SignatureSigned appended live is skipped by the store, yet visible.
+	res, err := store.Append(context.Background(), h[len(h)-1].Stream, eventstore.Any{}, signedCopy(t, h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.WaitFor(context.Background(), res.Position); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if a.Position() != last || b.Position() != last || b.EventsApplied() >= a.EventsApplied() {
+		t.Fatalf("positions %s / %s (want %s); events folded %d filtered vs %d", a.Position(), b.Position(), last, b.EventsApplied(), a.EventsApplied())
+	}
+	for o := 0; o < a.Len(); o++ {
+		x, y := a.at(o), b.at(o)
+		if string(encodeState(x)) != string(encodeState(y)) {
+			t.Fatalf("petition %d differs with the store filter", x.ID)
+		}
+	}
+}
+
+// signedCopy returns a fresh copy (new ID) of the history's last
+// SignatureSigned event.
+func signedCopy(t *testing.T, h []gen.Append) eventstore.EventData {
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Event.Type == "SignatureSigned.v1" {
+			e := h[i].Event
+			e.ID = uuid.New()
+			return e
+		}
+	}
+	t.Fatal("no SignatureSigned in the history")
+	return eventstore.EventData{}
+}
+
+// TestRestartFromCheckpointPublishesEveryPetition: a runner that loads a
+// checkpoint and has nothing to catch up serves the same view.
+func TestRestartFromCheckpointPublishesEveryPetition(t *testing.T) {
+	store := fill(t, mustHistory(t, genOptions(16, 5, 600)))
+	dir := t.TempDir()
+	before := buildTo(t, store, dir, 1<<40)
+	r, err := NewRunner(Config{Store: store, Dir: dir, Places: testPlaces(t), Rules: testRules, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := r.View()
+	if after.Position() != before.Position() || after.Len() != before.Len() {
+		t.Fatalf("restarted view at %s with %d petitions, want %s with %d", after.Position(), after.Len(), before.Position(), before.Len())
+	}
+	for o := 0; o < before.Len(); o++ {
+		id := before.at(o).ID
+		got, ok := after.Petition(id)
+		if !ok || string(encodeState(&got)) != string(encodeState(before.at(o))) {
+			t.Fatalf("petition %d differs after restart", id)
+		}
 	}
 }

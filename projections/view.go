@@ -1,9 +1,11 @@
 package projections
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/projections/eventhash"
 )
 
 // chunkSize is how many petitions share one copy-on-write chunk of a View.
@@ -127,10 +129,11 @@ type AuditPage struct {
 }
 
 // Audit returns page (1-based) of petition id's audit trail, count entries
-// per page, in log order, as of this view.
-func (v *View) Audit(id int64, page, count int) (AuditPage, error) {
-	if page < 1 || count < 1 {
-		return AuditPage{}, fmt.Errorf("%w: page %d, count %d", ErrInvalidArgument, page, count)
+// per page, in log order, as of this view. Each entry's hash is computed
+// from the event the store holds at its position (package eventhash).
+func (v *View) Audit(ctx context.Context, id int64, page, count int) (AuditPage, error) {
+	if page < 1 || count < 1 || count > MaxAuditPage {
+		return AuditPage{}, fmt.Errorf("%w: page %d, count %d (at most %d)", ErrInvalidArgument, page, count, MaxAuditPage)
 	}
 	s, ok := v.Petition(id)
 	if !ok {
@@ -141,10 +144,33 @@ func (v *View) Audit(id int64, page, count int) (AuditPage, error) {
 	if err != nil {
 		return AuditPage{}, err
 	}
+	var h eventhash.Hasher
 	for _, r := range recs {
-		out.Entries = append(out.Entries, r.entry())
+		ev, err := v.eventAt(ctx, r.pos)
+		if err != nil {
+			return AuditPage{}, err
+		}
+		out.Entries = append(out.Entries, r.entry(h.Sum(ev)))
 	}
 	return out, nil
+}
+
+// MaxAuditPage bounds the entries of one audit page.
+const MaxAuditPage = 1000
+
+// eventAt reads the event recorded at pos.
+func (v *View) eventAt(ctx context.Context, pos eventstore.Position) (*eventstore.RecordedEvent, error) {
+	if v.src == nil {
+		return nil, fmt.Errorf("%w: view has no store to read events from", ErrInvalidArgument)
+	}
+	evs, err := v.src.ReadAll(ctx, eventstore.ReadAllOptions{From: pos, MaxCount: 1})
+	if err != nil {
+		return nil, fmt.Errorf("projections: read event at %s: %w", pos, err)
+	}
+	if len(evs) != 1 || evs[0].Position != pos {
+		return nil, fmt.Errorf("%w: audit entry at %s has no event in the store", ErrCheckpointCorrupt, pos)
+	}
+	return &evs[0], nil
 }
 
 // publish returns the view that follows prev after the ledger's latest

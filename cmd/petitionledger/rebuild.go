@@ -67,15 +67,15 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	start := time.Now()
-	v, err := projections.Rebuild(ctx, projections.Config{Store: store, Dir: *stateDir, Places: places, Logger: logger},
+	v, err := projections.Rebuild(ctx, projections.Config{Store: store, Dir: *stateDir, Places: places, Logger: logger, StoreFilter: true},
 		*every, bar.report)
 	bar.finish()
 	if err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "rebuilt %d petitions from %d events up to position %s in %s (%.0f events/s)\n",
-		v.Len(), v.EventsApplied(), v.Position(), elapsed.Round(time.Millisecond), float64(v.EventsApplied())/max(elapsed.Seconds(), 1e-9))
+	fmt.Fprintf(stdout, "rebuilt %d petitions up to position %s in %s: %d events folded (the store skipped the events no projection reads)\n",
+		v.Len(), v.Position(), elapsed.Round(time.Millisecond), v.EventsApplied())
 	return nil
 }
 
@@ -109,12 +109,13 @@ func (b *progressBar) report(p projections.Progress) {
 	}
 	rate := float64(p.Applied) / max(time.Since(b.start).Seconds(), 1e-9)
 	if !b.tty {
-		fmt.Fprintf(b.w, "rebuild: %5.1f%% events=%d position=%s target=%s rate=%.0f/s\n", 100*frac, p.Applied, p.At, p.Target, rate)
+		fmt.Fprintf(b.w, "rebuild: %5.1f%% position=%s target=%s folded=%d (%.0f/s)\n", 100*frac, p.At, p.Target, p.Applied, rate)
 		return
 	}
 	const width = 30
 	full := int(frac * width)
-	fmt.Fprintf(b.w, "\r[%s%s] %5.1f%% %d events %.0f/s", strings.Repeat("#", full), strings.Repeat(".", width-full), 100*frac, p.Applied, rate)
+	fmt.Fprintf(b.w, "\r[%s%s] %5.1f%% position %s of %s, %d folded", strings.Repeat("#", full), strings.Repeat(".", width-full),
+		100*frac, p.At, p.Target, p.Applied)
 	b.drawn = true
 }
 

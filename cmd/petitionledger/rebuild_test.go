@@ -11,8 +11,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/domain/geo"
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/embedded"
+	"github.com/petitionledger/petitionledger/projections"
 )
 
 // writeSmallHistory appends one published petition with three validated
@@ -60,14 +62,33 @@ func TestRebuildCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"rebuild", "--store", dir, "--progress-every", "1ms"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
-	if want := "rebuilt 1 petitions from 8 events up to position"; !strings.Contains(out.String(), want) {
-		t.Fatalf("stdout %q does not contain %q", out.String(), want)
+	// 1 creation + 3 validations + 1 invalidation; the 3 SignatureSigned are skipped.
+	if want := "rebuilt 1 petitions up to position"; !strings.Contains(out.String(), want) || !strings.Contains(out.String(), ": 5 events folded") {
+		t.Fatalf("stdout %q does not report 1 petition and 5 events folded", out.String())
 	}
-	if !strings.Contains(errb.String(), "rebuild: 100.0% events=8") {
+	if !strings.Contains(errb.String(), "rebuild: 100.0% position=") {
 		t.Fatalf("stderr has no final plain progress line: %q", errb.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "projections", "projections.ckpt")); err != nil {
-		t.Fatalf("no checkpoint: %v", err)
+	// The checkpoint it wrote loads, with the right count.
+	s, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	places, err := projections.PlacesFromGeo(geo.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := projections.NewRunner(projections.Config{Store: s, Dir: filepath.Join(dir, "projections"), Places: places})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ok := r.View().Petition(1)
+	if !ok || st.SignatureCount != 2 {
+		t.Fatalf("petition 1 from the checkpoint: %v, count %d; want 2", ok, st.SignatureCount)
+	}
+	if c := st.SignaturesByConstituency(); len(c) != 1 || c[0].ONSCode != "E14001063" || c[0].Name != "Aldershot" || c[0].SignatureCount != 2 {
+		t.Fatalf("by constituency: %+v", c)
 	}
 }
 

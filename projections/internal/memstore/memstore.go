@@ -8,6 +8,7 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,10 +127,16 @@ func (s *Store) SubscribeToStream(context.Context, string, eventstore.StreamFrom
 	return nil, fmt.Errorf("%w: memstore has no stream subscriptions", eventstore.ErrInvalidArgument)
 }
 
-// SubscribeToAll implements an unfiltered catch-up subscription.
+// SubscribeToAll implements a catch-up subscription, optionally filtered
+// by event type or stream prefixes (no regex), with a Checkpoint after
+// every CheckpointInterval events the filter skips.
 func (s *Store) SubscribeToAll(_ context.Context, from eventstore.AllFrom, opts eventstore.SubscribeAllOptions) (eventstore.Subscription, error) {
-	if opts.Filter != nil {
-		return nil, fmt.Errorf("%w: memstore has no filters", eventstore.ErrInvalidArgument)
+	if opts.Filter != nil && opts.Filter.Regex != "" {
+		return nil, fmt.Errorf("%w: memstore filters take prefixes only", eventstore.ErrInvalidArgument)
+	}
+	interval := opts.CheckpointInterval
+	if interval == 0 {
+		interval = 32
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,16 +147,35 @@ func (s *Store) SubscribeToAll(_ context.Context, from eventstore.AllFrom, opts 
 	case eventstore.Position:
 		next = f.Commit // exclusive
 	}
-	return &subscription{s: s, next: next, done: make(chan struct{})}, nil
+	return &subscription{s: s, next: next, done: make(chan struct{}), filter: opts.Filter, interval: interval}, nil
 }
 
 type subscription struct {
 	s        *Store
 	next     uint64
 	caughtUp bool
-	batch    []eventstore.RecordedEvent
+	batch    []eventstore.SubscriptionMessage
 	done     chan struct{}
 	once     sync.Once
+	filter   *eventstore.Filter
+	interval uint32
+	skipped  uint32
+}
+
+func (sub *subscription) matches(ev *eventstore.RecordedEvent) bool {
+	if sub.filter == nil {
+		return true
+	}
+	name := ev.Stream
+	if sub.filter.On == eventstore.FilterEventType {
+		name = ev.Type
+	}
+	for _, p := range sub.filter.Prefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (sub *subscription) Next(ctx context.Context) (eventstore.SubscriptionMessage, error) {
@@ -160,15 +186,25 @@ func (sub *subscription) Next(ctx context.Context) (eventstore.SubscriptionMessa
 		default:
 		}
 		if len(sub.batch) > 0 {
-			ev := &sub.batch[0]
+			m := sub.batch[0]
 			sub.batch = sub.batch[1:]
-			return eventstore.SubscriptionMessage{Event: ev}, nil
+			return m, nil
 		}
 		sub.s.mu.Lock()
 		n := uint64(len(sub.s.events))
 		if sub.next < n {
 			end := min(n, sub.next+1024)
-			sub.batch = append(sub.batch[:0], sub.s.events[sub.next:end]...)
+			sub.batch = nil // never reuse: earlier messages may still be held
+			for i := sub.next; i < end; i++ {
+				ev := sub.s.events[i]
+				if sub.matches(&ev) {
+					sub.batch = append(sub.batch, eventstore.SubscriptionMessage{Event: &ev})
+				} else if sub.skipped++; sub.skipped >= sub.interval {
+					sub.skipped = 0
+					cp := ev.Position
+					sub.batch = append(sub.batch, eventstore.SubscriptionMessage{Checkpoint: &cp})
+				}
+			}
 			sub.next = end
 			sub.s.mu.Unlock()
 			continue
