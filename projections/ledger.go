@@ -19,8 +19,8 @@ type Ledger struct {
 	audit     *auditLog
 	pos       eventstore.Position // last event folded
 	applied   uint64              // events folded
-	touched   []*petition // changed since the last publication
-	sig       sigFields   // scratch
+	touched   []*petition         // changed since the last publication
+	sig       sigFields           // scratch
 	log       *slog.Logger
 }
 
