@@ -45,7 +45,7 @@ func expectationFrom(c eventstore.CurrentRevision) eventstore.ExpectedRevision {
 // WrongExpectedRevisionError it gets. Exactly one writer wins each
 // revision and the stream holds exactly the winners, gap-free.
 func racingExactAppends(t *testing.T, s eventstore.Store) {
-	const writers, target = 6, 60
+	const writers, target = 6, 45
 	stream := uniqueStream("race")
 	var mu sync.Mutex
 	winners := make(map[uint64]uuid.UUID)

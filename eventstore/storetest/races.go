@@ -134,7 +134,7 @@ func runWriters(t *testing.T, s eventstore.Store, writers, appends int, streamOf
 
 // maxRaceSubs is how many subscriptions a race case starts while its
 // writers run.
-const maxRaceSubs = 16
+const maxRaceSubs = 12
 
 // waitProgress waits until at least n appends were acknowledged; it
 // returns false when the writers finished first.
@@ -169,7 +169,7 @@ func raceAllSubscriptions(t *testing.T, s eventstore.Store) {
 	}
 	acks := &ackTracker{}
 	shared := uniqueStream("race-shared")
-	done := runWriters(t, s, 4, 30, func(w int) string {
+	done := runWriters(t, s, 4, 25, func(w int) string {
 		if w%2 == 0 {
 			return shared
 		}
@@ -204,7 +204,7 @@ func raceStreamSubscriptions(t *testing.T, s eventstore.Store) {
 	stream := uniqueStream("race-stream")
 	seedStream(t, s, stream, 3)
 	acks := &ackTracker{}
-	done := runWriters(t, s, 4, 30, func(int) string { return stream }, acks)
+	done := runWriters(t, s, 4, 25, func(int) string { return stream }, acks)
 	sentinel := make(chan uuid.UUID, maxRaceSubs)
 	var subs []*raceSub
 	for i := range maxRaceSubs {
