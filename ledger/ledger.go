@@ -64,6 +64,7 @@ type Service struct {
 	log    *slog.Logger
 	nextID atomic.Int64 // hint: the next petition id to try
 	cache  petitionCache
+	due    deadlineIndex
 }
 
 // New returns a Service.

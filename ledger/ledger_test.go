@@ -572,3 +572,36 @@ func TestValidationGraceWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseDueAtDeadlineIncremental checks that the node's incremental scan
+// sees publications and closes written between calls, by itself or others.
+func TestCloseDueAtDeadlineIncremental(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		first := f.openPetition(t)
+		if got, err := f.svc.CloseDueAtDeadline(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("nothing due yet: %v, %v", got, err)
+		}
+		f.clock.Advance(40 * 24 * time.Hour)
+		second := f.openPetition(t) // published after the first scan, due 40 days later
+		third := f.openPetition(t)
+		other := newFixture(t, f.store)
+		other.clock.now = f.clock.Now()
+		if _, err := other.svc.Close(ctx, third, domain.CloseEarly); err != nil { // closed by another node
+			t.Fatal(err)
+		}
+		f.clock.Advance(160 * 24 * time.Hour) // past the first deadline only
+		got, err := f.svc.CloseDueAtDeadline(ctx)
+		if err != nil || len(got) != 1 || got[0] != first {
+			t.Fatalf("closed %v, %v; want [%d]", got, err, first)
+		}
+		f.clock.Advance(40 * 24 * time.Hour)
+		got, err = f.svc.CloseDueAtDeadline(ctx)
+		if err != nil || len(got) != 1 || got[0] != second {
+			t.Fatalf("closed %v, %v; want [%d]", got, err, second)
+		}
+		if got, err := f.svc.CloseDueAtDeadline(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("third call closed %v, %v; want nothing", got, err)
+		}
+	})
+}

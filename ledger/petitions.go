@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -197,78 +196,6 @@ func (s *Service) Close(ctx context.Context, id int64, reason domain.CloseReason
 		return Receipt{Stream: domain.PetitionStream(id), PetitionID: id, EventID: domain.ClosedEventID(id), AlreadyDone: true}, nil
 	}
 	return r, err
-}
-
-// CloseDueAtDeadline closes every open petition whose deadline has passed
-// and returns their ids. It scans the log for publications (no in-memory
-// index), so any node may run it at any time; running it on several nodes
-// at once closes each petition once.
-func (s *Service) CloseDueAtDeadline(ctx context.Context) ([]int64, error) {
-	now := s.now()
-	due, err := s.publishedBefore(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	var closed []int64
-	for _, id := range due {
-		r, err := s.Close(ctx, id, domain.CloseAtDeadline)
-		switch code := domain.ErrorCode(err); {
-		case err == nil:
-			if !r.AlreadyDone {
-				closed = append(closed, id)
-			}
-		case code == domain.ECodeNotDue || code == domain.ECodeInvalidTransition:
-			// re-published later, or hidden: not ours to close
-		default:
-			return closed, fmt.Errorf("ledger: close petition %d: %w", id, err)
-		}
-	}
-	return closed, nil
-}
-
-// publishedBefore returns the petitions whose last publication's closing
-// instant is at or before now.
-func (s *Service) publishedBefore(ctx context.Context, now time.Time) ([]int64, error) {
-	filter := &eventstore.Filter{On: eventstore.FilterEventType,
-		Prefixes: []string{domain.TypePetitionPublished, domain.TypePetitionClosed}}
-	open := map[int64]bool{}
-	var order []int64
-	var from eventstore.AllFrom = eventstore.Start{}
-	for {
-		recs, err := s.store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, MaxCount: 1024, Filter: filter})
-		if err != nil {
-			return nil, fmt.Errorf("ledger: scan publications: %w", err)
-		}
-		for _, r := range recs {
-			e, err := domain.DecodeEventWithID(r.Type, r.ID.String(), r.Data)
-			if err != nil {
-				return nil, fmt.Errorf("ledger: scan publications: %w", err)
-			}
-			switch e := e.(type) {
-			case domain.PetitionPublished:
-				if !e.ClosesAt.After(now) {
-					if _, seen := open[e.PetitionID]; !seen {
-						order = append(order, e.PetitionID)
-					}
-					open[e.PetitionID] = true
-				}
-			case domain.PetitionClosed:
-				open[e.PetitionID] = false
-			}
-		}
-		if len(recs) < 1024 {
-			break
-		}
-		last := recs[len(recs)-1].Position
-		from = eventstore.Position{Commit: last.Commit, Prepare: last.Prepare + 1}
-	}
-	var due []int64
-	for _, id := range order {
-		if open[id] {
-			due = append(due, id)
-		}
-	}
-	return due, nil
 }
 
 // RespondAsGovernment records the government's response.
