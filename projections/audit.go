@@ -162,15 +162,29 @@ func (r auditRecord) entry(h eventhash.Hash) AuditEntry {
 // goroutine and only read entries already flushed.
 type auditLog struct {
 	dir      string
-	pending  map[int64][]byte // records not yet written, per petition
-	unsynced map[int64]bool   // files written since the last sync
+	pending  map[int64][]byte   // records not yet written, per petition
+	unsynced map[int64]bool     // files written since the last sync
+	files    map[int64]*os.File // open for appending, at most maxOpenAuditFiles
 }
+
+// maxOpenAuditFiles bounds the append handles kept open between flushes.
+const maxOpenAuditFiles = 256
 
 func openAuditLog(dir string) (*auditLog, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("projections: audit dir: %w", err)
 	}
-	return &auditLog{dir: dir, pending: map[int64][]byte{}, unsynced: map[int64]bool{}}, nil
+	return &auditLog{dir: dir, pending: map[int64][]byte{}, unsynced: map[int64]bool{}, files: map[int64]*os.File{}}, nil
+}
+
+// closeFiles closes every cached append handle.
+func (a *auditLog) closeFiles() error {
+	var errs []error
+	for id, f := range a.files {
+		errs = append(errs, f.Close())
+		delete(a.files, id)
+	}
+	return errors.Join(errs...)
 }
 
 func (a *auditLog) path(id int64) string {
@@ -199,14 +213,22 @@ func (a *auditLog) flush() error {
 }
 
 func (a *auditLog) writeFile(id int64, b []byte) error {
-	f, err := os.OpenFile(a.path(id), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("projections: audit of petition %d: %w", id, err)
+	f := a.files[id]
+	if f == nil {
+		if len(a.files) >= maxOpenAuditFiles {
+			if err := a.closeFiles(); err != nil {
+				return fmt.Errorf("projections: audit: %w", err)
+			}
+		}
+		var err error
+		f, err = os.OpenFile(a.path(id), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("projections: audit of petition %d: %w", id, err)
+		}
+		a.files[id] = f
 	}
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		return fmt.Errorf("projections: audit of petition %d: %w", id, errors.Join(werr, cerr))
+	if _, err := f.Write(b); err != nil {
+		return fmt.Errorf("projections: audit of petition %d: %w", id, err)
 	}
 	return nil
 }
@@ -217,7 +239,13 @@ func (a *auditLog) sync() error {
 		return err
 	}
 	for id := range a.unsynced {
-		if err := syncFile(a.path(id)); err != nil {
+		var err error
+		if f := a.files[id]; f != nil {
+			err = f.Sync()
+		} else {
+			err = syncFile(a.path(id))
+		}
+		if err != nil {
 			return fmt.Errorf("projections: sync audit of petition %d: %w", id, err)
 		}
 	}
@@ -228,6 +256,9 @@ func (a *auditLog) sync() error {
 // truncate cuts the audit file of petition id to n entries; it fails if the
 // file holds fewer.
 func (a *auditLog) truncate(id int64, n uint64) error {
+	if err := a.closeFiles(); err != nil {
+		return err
+	}
 	p := a.path(id)
 	fi, err := os.Stat(p)
 	if errors.Is(err, os.ErrNotExist) && n == 0 {
@@ -248,6 +279,9 @@ func (a *auditLog) truncate(id int64, n uint64) error {
 
 // removeAll deletes every audit file (before a rebuild from zero).
 func (a *auditLog) removeAll() error {
+	if err := a.closeFiles(); err != nil {
+		return err
+	}
 	clear(a.pending)
 	clear(a.unsynced)
 	if err := os.RemoveAll(a.dir); err != nil {
@@ -304,6 +338,9 @@ func syncDir(dir string) error {
 // removeExcept deletes the audit files of petitions not in keep: petitions
 // created after the checkpoint was written, which the catch-up recreates.
 func (a *auditLog) removeExcept(keep map[int64]*petition) error {
+	if err := a.closeFiles(); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(a.dir)
 	if err != nil {
 		return fmt.Errorf("projections: audit dir: %w", err)

@@ -278,6 +278,9 @@ func (r *Runner) finish(err error) {
 	if cerr := r.Checkpoint(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
+	if cerr := r.ledger.audit.closeFiles(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
 	r.mu.Lock()
 	r.stopped = true
 	r.runErr = err
