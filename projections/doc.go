@@ -12,7 +12,7 @@
 //	st.SignaturesByConstituency()       // sorted by ONS code, with name and MP
 //	st.SignaturesByRegion(), st.SignaturesByCountry()
 //	page, _ := v.Petitions(projections.FacetOpen, 1, 50)
-//	audit, _ := v.Audit(id, 1, 100)     // paged, log order, no personal data
+//	audit, _ := v.Audit(ctx, id, 1, 100) // paged, log order, no personal data
 //	old, ok, _ := v.AsOfPosition(ctx, id, pos) // or AsOfTime(ctx, id, t)
 //	v, _ = r.WaitFor(ctx, appendResult.Position) // a writer waits until its append is visible
 //	remove := r.OnChange(func(c projections.Change) { ... c.Petitions ... }) // SSE hook
@@ -43,16 +43,29 @@
 //	                    rename, fsync dir) every CheckpointEvery events and
 //	                    when Run returns. Corrupt or other version → rebuild
 //	                    from zero, logged with slog.
-//	audit/<id>.audit    fixed 64-byte audit records (audit.go): position,
+//	audit/<id>.audit    fixed 32-byte audit records (audit.go): position,
 //	                    domain time, event type, actor role, count delta,
-//	                    place slots, eventhash of the recorded event.
+//	                    place slots. Entry i is at offset 32·i, so a page is
+//	                    one read; the files are fsynced before a checkpoint
+//	                    and cut back to the checkpoint's lengths on restart.
 //
-// The event hash is SHA-256 of a canonical encoding (package eventhash),
-// separate from the verifiable log's Merkle leaf encoding.
+// Each audit entry shows its event's hash: SHA-256 of a canonical,
+// length-prefixed encoding of the recorded event (package eventhash, which
+// documents the encoding), computed when the page is read from the event
+// the store holds at that position. It is separate from the verifiable
+// log's Merkle leaf encoding. Actor roles are inferred from the event type
+// (events carry no actor yet).
 //
-// As-of replays refold a petition from its audit trail (count records
-// directly, lifecycle records re-read from the store by position), so no
-// periodic snapshots are needed.
+// Config.StoreFilter asks the store for only the event types the fold
+// reads, with a checkpoint after each skipped event; use it with the
+// embedded store (petitionledger rebuild does), not with EventStoreDB,
+// whose filtered subscriptions send checkpoints only every 32·n events.
+//
+// As-of replays (AsOfPosition, AsOfTime) refold one petition from its audit
+// trail: count records directly (the delta and place slots were decided by
+// the counting rule when folded), lifecycle records re-read from the store
+// by position and decoded. A petition with 1M counted signatures has a
+// 32 MB trail, read in pages, so no periodic snapshots are needed.
 //
 // # Determinism
 //
