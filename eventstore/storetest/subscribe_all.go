@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -62,6 +63,21 @@ func testSubscribeToAll(t *testing.T, newStore Factory) {
 	t.Run("FilteredSubscription", func(t *testing.T) {
 		t.Parallel()
 		testFilteredSubscription(t, newStore(t))
+	})
+	t.Run("FilteredFromPositionIsExclusive", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		fx := writeFilterFixture(t, s)
+		all := readWholeAll(t, s)
+		for _, f := range []*eventstore.Filter{
+			{On: eventstore.FilterEventType, Prefixes: []string{fx.typeA}},
+			{On: eventstore.FilterStreamName, Regex: "^" + regexp.QuoteMeta(fx.streamB)},
+		} {
+			want := filterEvents(f, all)
+			from := want[1].Position // a matching event: not delivered again
+			sub := mustSubscribeAll(t, s, from, eventstore.SubscribeAllOptions{Filter: f})
+			compareEvents(t, collectUntilCaughtUp(t, sub), want[2:])
+		}
 	})
 	t.Run("ExcludeSystemEventsSubscriptionSkipsMetadataAndTombstones", func(t *testing.T) {
 		t.Parallel()
