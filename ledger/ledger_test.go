@@ -2,6 +2,8 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -604,4 +606,30 @@ func TestCloseDueAtDeadlineIncremental(t *testing.T) {
 			t.Fatalf("third call closed %v, %v; want nothing", got, err)
 		}
 	})
+}
+
+func TestCreatorSignatureSurvivesTransientFailures(t *testing.T) {
+	store := newMemStore()
+	failures := 2
+	store.beforeAppend = func(stream string) error {
+		if strings.HasPrefix(stream, domain.SignerStreamPrefix) && failures > 0 {
+			failures--
+			return fmt.Errorf("injected: %w", eventstore.ErrUnavailable)
+		}
+		return nil
+	}
+	f := newFixture(t, store)
+	r, err := f.svc.CreatePetition(context.Background(), domain.CreatePetition{Action: "A", Background: "B", Creator: person(1)})
+	if err != nil {
+		t.Fatalf("CreatePetition: %v", err)
+	}
+	f.confirm(t, r)
+	if p, _ := f.svc.Petition(context.Background(), r.PetitionID); p.State != domain.StateValidated {
+		t.Errorf("state = %s, want validated", p.State)
+	}
+	failures = 100
+	_, err = f.svc.CreatePetition(context.Background(), domain.CreatePetition{Action: "A", Background: "B", Creator: person(2)})
+	if !errors.Is(err, eventstore.ErrUnavailable) || !strings.Contains(err.Error(), "creator's signature was not recorded") {
+		t.Errorf("persistent failure: err = %v", err)
+	}
 }

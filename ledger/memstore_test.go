@@ -21,9 +21,9 @@ type memStore struct {
 	all     []eventstore.RecordedEvent
 	streams map[string][]int // indexes into all
 	appends int
-	// beforeAppend, when set, runs (unlocked) before every append: tests use
-	// it to interleave writers.
-	beforeAppend func(stream string)
+	// beforeAppend, when set, runs (unlocked) before every append; an error
+	// it returns fails the append (tests inject store failures with it).
+	beforeAppend func(stream string) error
 }
 
 var _ eventstore.Store = (*memStore)(nil)
@@ -33,7 +33,9 @@ func newMemStore() *memStore { return &memStore{streams: map[string][]int{}} }
 func (m *memStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision,
 	events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	if hook := m.beforeAppend; hook != nil {
-		hook(stream)
+		if err := hook(stream); err != nil {
+			return eventstore.AppendResult{}, err
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -118,8 +119,22 @@ func (s *Service) firstCandidateID(ctx context.Context) (int64, error) {
 func (s *Service) recordCreatorSignature(ctx context.Context, sig domain.SignatureSigned) error {
 	stream := domain.SignerStream(sig.PetitionID, sig.SignerKey)
 	id := domain.DeterministicEventID("creator-signature", sig.SignatureID.String())
-	_, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{id}, []domain.Event{sig})
-	return err
+	// The petition is already written: try hard not to leave it without its
+	// creator's signature. Retrying is safe: the ID is deterministic and the
+	// store's idempotency turns a repeated append into a no-op.
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if _, err = s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{id}, []domain.Event{sig}); err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || errors.Is(err, eventstore.ErrWrongExpectedRev) {
+			break
+		}
+		s.log.WarnContext(ctx, "retrying the creator's signature", "petition_id", sig.PetitionID, "attempt", attempt+1,
+			"err", err.Error())
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	return fmt.Errorf("ledger: petition %d was created but its creator's signature was not recorded: %w", sig.PetitionID, err)
 }
 
 // loadPetition reads and folds a petition stream.
