@@ -99,8 +99,11 @@
 // with the position and CRC of the record that ends there, and a CRC-32C
 // of the whole file (layout in snapshot.go). It is written temp file,
 // fsync, rename, fsync of the directory: on Close, every SnapshotEvery
-// bytes of log (256 MiB by default; the writer pauses while it writes), and
-// after an Open that had to replay more than that. Open loads it and
+// bytes of log (256 MiB by default), and after an Open that had to replay
+// more than that. The periodic one is written by a background goroutine
+// from a copy of the table (the writer pauses only for the copy: 384 MiB
+// of slots at 10 million streams, which also briefly doubles the index's
+// memory); at most one runs at a time and Close waits for it. Open loads it and
 // replays only the log after the covered position. A snapshot that fails
 // any check (checksum, version, covered record missing or changed, for
 // example after a repair or when copied from another log) is logged and

@@ -12,6 +12,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func (s *Store) loadSnapshot() uint64 {
 		return 0
 	}
 	s.idx = idx
-	s.snapCovered = covered
+	s.snapCovered.Store(covered)
 	s.log.Info("embedded: index snapshot loaded", slog.String("file", path),
 		slog.Int("streams", idx.used), slog.Uint64("covers", covered), slog.Duration("took", time.Since(start)))
 	return covered
@@ -166,15 +167,59 @@ func (s *Store) checkCovered(covered, lastPos uint64, lastCRC uint32) error {
 	return nil
 }
 
-// writeSnapshot persists the index as of the current head. It runs on the
-// writer goroutine (or after it stopped): the index cannot change under it.
+// writeSnapshot persists the index as of the current head, synchronously.
+// It runs on the writer goroutine or while the writer is not running.
 func (s *Store) writeSnapshot() error {
-	start := time.Now()
+	s.snapWG.Wait() // never two writers of index.snap.tmp
 	covered := s.w.active.base + uint64(s.w.activeSize)
 	lastPos, lastCRC, err := s.lastRecordBefore(covered)
 	if err != nil {
 		return err
 	}
+	s.w.sinceSnapshot = 0
+	return s.writeSnapshotFile(s.idx, covered, lastPos, lastCRC)
+}
+
+// snapshotInBackground copies the index (the writer pauses only for the
+// copy) and writes the snapshot from another goroutine. At most one runs at
+// a time; Close waits for it. Runs on the writer goroutine.
+func (s *Store) snapshotInBackground() {
+	if !s.snapBusy.CompareAndSwap(false, true) {
+		return
+	}
+	covered := s.w.active.base + uint64(s.w.activeSize)
+	lastPos, lastCRC, err := s.lastRecordBefore(covered)
+	if err != nil {
+		s.snapBusy.Store(false)
+		s.log.Error("embedded: index snapshot failed", slog.String("dir", s.dir), slog.Any("error", err))
+		return
+	}
+	idx := s.idx.clone()
+	s.w.sinceSnapshot = 0
+	s.snapWG.Add(1)
+	go func() {
+		defer s.snapWG.Done()
+		defer s.snapBusy.Store(false)
+		if err := s.writeSnapshotFile(idx, covered, lastPos, lastCRC); err != nil {
+			s.log.Error("embedded: index snapshot failed", slog.String("dir", s.dir), slog.Any("error", err))
+		}
+	}()
+}
+
+// clone copies the index for a background snapshot. Position lists are
+// shared: their elements below len never change.
+func (x *streamIndex) clone() *streamIndex {
+	c := &streamIndex{slots: slices.Clone(x.slots), used: x.used, lists: make(map[uint64][]uint64, len(x.lists))}
+	for k, v := range x.lists {
+		c.lists[k] = v[:len(v):len(v)]
+	}
+	return c
+}
+
+// writeSnapshotFile writes idx, which covers the log up to covered, with
+// temp file, fsync, rename and directory fsync.
+func (s *Store) writeSnapshotFile(idx *streamIndex, covered, lastPos uint64, lastCRC uint32) error {
+	start := time.Now()
 	tmp := filepath.Join(s.dir, snapshotFileName+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -182,7 +227,7 @@ func (s *Store) writeSnapshot() error {
 	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-	err = encodeSnapshot(w, s.idx, covered, lastPos, lastCRC)
+	err = encodeSnapshot(w, idx, covered, lastPos, lastCRC)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -205,10 +250,9 @@ func (s *Store) writeSnapshot() error {
 		os.Remove(tmp)
 		return fmt.Errorf("embedded: snapshot: %w", err)
 	}
-	s.w.sinceSnapshot = 0
-	s.snapCovered = covered
+	s.snapCovered.Store(covered)
 	s.log.Info("embedded: index snapshot written", slog.String("dir", s.dir),
-		slog.Int("streams", s.idx.used), slog.Uint64("covers", covered), slog.Duration("took", time.Since(start)))
+		slog.Int("streams", idx.used), slog.Uint64("covers", covered), slog.Duration("took", time.Since(start)))
 	return nil
 }
 

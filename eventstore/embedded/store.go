@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -99,7 +100,9 @@ type Store struct {
 
 	w writer // owned by the writer goroutine
 
-	snapCovered uint64 // log position the newest snapshot covers
+	snapCovered atomic.Uint64  // log position the newest snapshot covers
+	snapBusy    atomic.Bool    // a background snapshot is being written
+	snapWG      sync.WaitGroup // the background snapshot
 }
 
 // Open opens (creating if needed) the store in dir, recovers a torn tail,
@@ -144,7 +147,8 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	<-s.done
 	var errs []error
-	if s.w.err == nil && s.snapCovered != s.head {
+	s.snapWG.Wait()
+	if s.w.err == nil && s.snapCovered.Load() != s.head {
 		if err := s.writeSnapshot(); err != nil {
 			errs = append(errs, err)
 		}

@@ -212,9 +212,7 @@ func (s *Store) commitBatch(batch []*request) {
 	w.sinceSnapshot += int64(len(w.buf))
 	s.publish()
 	if s.opts.SnapshotEvery > 0 && w.sinceSnapshot >= s.opts.SnapshotEvery {
-		if err := s.writeSnapshot(); err != nil {
-			s.log.Error("embedded: index snapshot failed", slog.String("dir", s.dir), slog.Any("error", err))
-		}
+		s.snapshotInBackground()
 	}
 }
 
