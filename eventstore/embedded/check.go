@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,6 +35,20 @@ type Problem struct {
 	ValidAfter int
 	// LaterSegments are the files after File that a repair would set aside.
 	LaterSegments []string
+}
+
+// ErrTornTail reports an incomplete write at the end of the log: what a
+// crash leaves, never acknowledged, and truncated by Open itself. It is
+// deliberately distinct from ErrCorrupt.
+var ErrTornTail = errors.New("embedded: torn tail")
+
+// Err returns the problem as an error matching ErrTornTail for a torn
+// tail and ErrCorrupt for everything else.
+func (p Problem) Err() error {
+	if p.Kind == ProblemTornTail {
+		return fmt.Errorf("%w: %s", ErrTornTail, p)
+	}
+	return fmt.Errorf("%w: %s", ErrCorrupt, p)
 }
 
 func (p Problem) String() string {

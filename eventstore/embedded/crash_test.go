@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 		crashChild(dir, os.Getenv("EMBEDDED_CRASH_CHILD_TAG"))
 		os.Exit(0)
 	}
+	if dir := os.Getenv(lockChildEnv); dir != "" {
+		lockChild(dir)
+	}
 	os.Exit(m.Run())
 }
 

@@ -220,6 +220,9 @@ func TestOpenOnTornWrite(t *testing.T) {
 			if len(rep.Problems) != 1 || rep.Problems[0].Kind != embedded.ProblemTornTail {
 				t.Fatalf("Check: got problems %v, want one torn tail", rep.Problems)
 			}
+			if err := rep.Problems[0].Err(); !errors.Is(err, embedded.ErrTornTail) || errors.Is(err, eventstore.ErrCorrupt) {
+				t.Errorf("torn tail error %v: want ErrTornTail and not ErrCorrupt", err)
+			}
 			logs := &logBuffer{}
 			s, err = embedded.Open(dir, embedded.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 			if err != nil {
@@ -280,6 +283,9 @@ func TestOpenRefusesCorruption(t *testing.T) {
 	}
 	if len(rep.Problems) != 1 || rep.Problems[0].Kind != embedded.ProblemCorrupt || rep.Problems[0].Offset != badOff || rep.Problems[0].ValidAfter != 6 {
 		t.Fatalf("Check: got %+v, want corruption at %d with 6 valid records after", rep.Problems, badOff)
+	}
+	if err := rep.Problems[0].Err(); !errors.Is(err, eventstore.ErrCorrupt) || errors.Is(err, embedded.ErrTornTail) {
+		t.Errorf("corruption error %v: want ErrCorrupt and not ErrTornTail", err)
 	}
 	if _, err := embedded.Repair(dir, embedded.RepairOptions{Logger: quietLogger()}); !errors.Is(err, embedded.ErrWouldDropRecords) {
 		t.Fatalf("Repair without the flag: got %v, want ErrWouldDropRecords", err)
