@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 )
 
@@ -16,7 +15,7 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	pos := formatPosition(s.cfg.Projections.View().Position())
 	w.Header().Set("X-Ledger-Position", pos)
 	w.Header().Set("Cache-Control", "no-store")
-	body, _ := json.Marshal(healthJSON{Status: "ok", Position: pos})
+	body, _ := marshalJSON(healthJSON{Status: "ok", Position: pos})
 	writeJSONBytes(w, http.StatusOK, body, nil)
 }
 
@@ -28,11 +27,11 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			body, _ := json.Marshal(healthJSON{Status: "not_ready", Position: pos, Detail: err.Error()})
+			body, _ := marshalJSON(healthJSON{Status: "not_ready", Position: pos, Detail: err.Error()})
 			writeJSONBytes(w, http.StatusServiceUnavailable, body, nil)
 			return
 		}
 	}
-	body, _ := json.Marshal(healthJSON{Status: "ready", Position: pos})
+	body, _ := marshalJSON(healthJSON{Status: "ready", Position: pos})
 	writeJSONBytes(w, http.StatusOK, body, nil)
 }

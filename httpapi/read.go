@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"github.com/petitionledger/petitionledger/domain"
 	"net/http"
@@ -65,7 +64,7 @@ func (s *Server) servePetition(w http.ResponseWriter, r *http.Request, id int64,
 		return
 	}
 	base := s.base(r)
-	render := func() ([]byte, error) { return json.Marshal(petitionDocument(base, &p)) }
+	render := func() ([]byte, error) { return marshalJSON(petitionDocument(base, &p)) }
 	doc, err := s.cache.get('p', id, p.Position, base, render)
 	if rd.historic || anyState {
 		doc, err = uncached(render)
@@ -176,7 +175,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	for i := (page - 1) * count; i < len(matches) && i < page*count; i++ {
 		doc.Data = append(doc.Data, petitionItem(base, &matches[i]))
 	}
-	body, err := json.Marshal(doc)
+	body, err := marshalJSON(doc)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -315,7 +314,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		pv := pageURL(min(page-1, last))
 		doc.Links.Prev = &pv
 	}
-	body, err := json.Marshal(doc)
+	body, err := marshalJSON(doc)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -362,7 +361,7 @@ func (s *Server) handleConstituencies(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, row)
 		}
 	}
-	body, err := json.Marshal(rows)
+	body, err := marshalJSON(rows)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return

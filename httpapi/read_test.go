@@ -386,3 +386,16 @@ func TestCORSPreflight(t *testing.T) {
 		t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
 	}
 }
+
+func TestTextIsNotHTMLEscaped(t *testing.T) {
+	f := newFixture(t)
+	f.openPetition(1, "Cats & dogs <together>")
+	_, body := f.do("GET", "/petitions/1.json", "")
+	if !strings.Contains(string(body), `"action":"Cats & dogs <together>"`) {
+		t.Fatalf("action escaped: %s", body)
+	}
+	_, body = f.do("GET", "/petitions.json?count=1&q=cats", "")
+	if !strings.Contains(string(body), "count=1&page=1") {
+		t.Fatalf("links escaped: %s", body)
+	}
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -40,7 +41,7 @@ func (d jsonDate) MarshalJSON() ([]byte, error) {
 	if d == "" {
 		return []byte("null"), nil
 	}
-	return json.Marshal(string(d))
+	return marshalJSON(string(d))
 }
 
 // nullString writes a string, or null when empty.
@@ -51,7 +52,7 @@ func (s nullString) MarshalJSON() ([]byte, error) {
 	if s == "" {
 		return []byte("null"), nil
 	}
-	return json.Marshal(string(s))
+	return marshalJSON(string(s))
 }
 
 type petitionDoc struct {
@@ -273,4 +274,16 @@ func appendTimeField(b []byte, key string, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	return appendTimestamp(b, t)
+}
+
+// marshalJSON encodes v as JSON without HTML escaping ("&" stays "&", as
+// the UK service writes it) and without a trailing newline.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -119,7 +118,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, command string, status int,
 	if rc.EventID != uuid.Nil {
 		out.EventID = rc.EventID.String()
 	}
-	body, _ := json.Marshal(out)
+	body, _ := marshalJSON(out)
 	w.Header().Set("X-Ledger-Position", formatPosition(rc.Position))
 	w.Header().Set("Cache-Control", "no-store")
 	if status == http.StatusCreated && rc.PetitionID > 0 {
@@ -332,7 +331,7 @@ func (s *Server) handleInvalidate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.noteAppend("invalidate", rc.Position.Commit)
-	body, _ := json.Marshal(invalidationJSON{InvalidationID: rc.InvalidationID.String(), MatchingCount: rc.MatchingCount,
+	body, _ := marshalJSON(invalidationJSON{InvalidationID: rc.InvalidationID.String(), MatchingCount: rc.MatchingCount,
 		InvalidatedCount: rc.InvalidatedCount, Position: formatPosition(rc.Position)})
 	w.Header().Set("X-Ledger-Position", formatPosition(rc.Position))
 	w.Header().Set("Cache-Control", "no-store")
