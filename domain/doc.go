@@ -16,6 +16,8 @@
 //	  PetitionCreated.v1                pending
 //	  PetitionCreatorConfirmed.v1       pending → validated
 //	  PetitionSponsorSupported.v1       validated → sponsored at 5 sponsors (≤ 20)
+//	  PetitionSponsorWithdrawn.v1       an invalidated sponsor: sponsored → validated
+//	                                    below 5 (the threshold timestamp is undone)
 //	  PetitionPublished.v1              → open, with deadline and closes_at
 //	  PetitionRejected.v1               → rejected (code, details; hidden codes)
 //	  PetitionHidden.v1                 → hidden
@@ -66,9 +68,8 @@
 // postcodes and countries. RateLimiter is the pure per-IP limiter; a
 // signature over the limit is recorded and marked fraudulent.
 //
-// Known gaps: an invalidation that removes a sponsor does not move a
-// sponsored petition back to validated; a signature's slot (of the two per
-// email) is kept whatever its later state.
+// A signature's slot (of the two per email) is kept whatever its later
+// state: an invalidated or fraudulent signature still uses it.
 //
 // # Privacy
 //

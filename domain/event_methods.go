@@ -11,6 +11,7 @@ import (
 func (PetitionCreated) EventType() string                 { return TypePetitionCreated }
 func (PetitionCreatorConfirmed) EventType() string        { return TypePetitionCreatorConfirmed }
 func (PetitionSponsorSupported) EventType() string        { return TypePetitionSponsorSupported }
+func (PetitionSponsorWithdrawn) EventType() string        { return TypePetitionSponsorWithdrawn }
 func (PetitionPublished) EventType() string               { return TypePetitionPublished }
 func (PetitionRejected) EventType() string                { return TypePetitionRejected }
 func (PetitionHidden) EventType() string                  { return TypePetitionHidden }
@@ -30,6 +31,7 @@ func (InvalidationCompleted) EventType() string           { return TypeInvalidat
 func (e PetitionCreated) OccurredAt() time.Time           { return e.At }
 func (e PetitionCreatorConfirmed) OccurredAt() time.Time  { return e.At }
 func (e PetitionSponsorSupported) OccurredAt() time.Time  { return e.At }
+func (e PetitionSponsorWithdrawn) OccurredAt() time.Time  { return e.At }
 func (e PetitionPublished) OccurredAt() time.Time         { return e.At }
 func (e PetitionRejected) OccurredAt() time.Time          { return e.At }
 func (e PetitionHidden) OccurredAt() time.Time            { return e.At }
@@ -51,6 +53,7 @@ func (e InvalidationCompleted) OccurredAt() time.Time     { return e.At }
 func (e PetitionCreated) Petition() int64           { return e.PetitionID }
 func (e PetitionCreatorConfirmed) Petition() int64  { return e.PetitionID }
 func (e PetitionSponsorSupported) Petition() int64  { return e.PetitionID }
+func (e PetitionSponsorWithdrawn) Petition() int64  { return e.PetitionID }
 func (e PetitionPublished) Petition() int64         { return e.PetitionID }
 func (e PetitionRejected) Petition() int64          { return e.PetitionID }
 func (e PetitionHidden) Petition() int64            { return e.PetitionID }
@@ -102,6 +105,16 @@ func (e PetitionSponsorSupported) check() error {
 	var count error
 	if e.SponsorCount < 1 {
 		count = malformed("sponsor_count", "must be at least 1, got %d", e.SponsorCount)
+	}
+	return checks(checkPetitionID(e.PetitionID), checkKey("sponsor_key", e.SponsorKey),
+		checkUUID("signature_id", e.SignatureID), count, checkPetitionState("from", e.From),
+		checkPetitionState("to", e.To), checkAt("at", e.At))
+}
+
+func (e PetitionSponsorWithdrawn) check() error {
+	var count error
+	if e.SponsorCount < 0 {
+		count = malformed("sponsor_count", "negative: %d", e.SponsorCount)
 	}
 	return checks(checkPetitionID(e.PetitionID), checkKey("sponsor_key", e.SponsorKey),
 		checkUUID("signature_id", e.SignatureID), count, checkPetitionState("from", e.From),

@@ -30,6 +30,8 @@ func sampleEvents() []domain.Event {
 		domain.PetitionCreatorConfirmed{PetitionID: 601932, At: sampleAt},
 		domain.PetitionSponsorSupported{PetitionID: 601932, SponsorKey: sampleKey2, SignatureID: sampleSigID,
 			SponsorCount: 5, From: domain.StateValidated, To: domain.StateSponsored, At: sampleAt},
+		domain.PetitionSponsorWithdrawn{PetitionID: 601932, SponsorKey: sampleKey2, SignatureID: sampleSigID,
+			SponsorCount: 4, From: domain.StateSponsored, To: domain.StateValidated, At: sampleAt},
 		domain.PetitionPublished{PetitionID: 601932, From: domain.StateSponsored, Deadline: "2022-03-21",
 			ClosesAt: time.Date(2022, 3, 22, 0, 0, 0, 0, time.UTC), At: sampleAt},
 		domain.PetitionRejected{PetitionID: 601932, From: domain.StateSponsored, Code: "duplicate",

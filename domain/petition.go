@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,6 +81,12 @@ func (p *Petition) apply(e Event) error {
 			p.SponsoredAt = e.At
 		}
 		p.State = e.To
+	case PetitionSponsorWithdrawn:
+		p.Sponsors = slices.DeleteFunc(p.Sponsors, func(k string) bool { return k == e.SponsorKey })
+		if e.From == StateSponsored && e.To != StateSponsored {
+			p.SponsoredAt = time.Time{}
+		}
+		p.State = e.To
 	case PetitionPublished:
 		p.State, p.ModeratedAt, p.OpenedAt, p.Deadline, p.ClosesAt = StateOpen, e.At, e.At, e.Deadline, e.ClosesAt
 	case PetitionRejected:
@@ -122,6 +129,8 @@ func (p *Petition) checkFrom(e Event) error {
 	var from PetitionState
 	switch e := e.(type) {
 	case PetitionSponsorSupported:
+		from = e.From
+	case PetitionSponsorWithdrawn:
 		from = e.From
 	case PetitionPublished:
 		from = e.From

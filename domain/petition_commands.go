@@ -3,6 +3,8 @@ package domain
 import (
 	"slices"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Decisions on a petition: each takes the current state, a command and the
@@ -90,6 +92,23 @@ func (p *Petition) SupportSponsor(cfg Config, sponsorKey string, sig SignatureVa
 	}
 	return []Event{PetitionSponsorSupported{PetitionID: p.ID, SponsorKey: sponsorKey, SignatureID: sig.SignatureID,
 		SponsorCount: len(p.Sponsors) + 1, From: p.State, To: to, At: now.UTC()}}, nil
+}
+
+// WithdrawSponsor undoes a sponsor's support when an invalidation removes
+// their signature before moderation: the petition goes back from sponsored
+// to validated when fewer than cfg.SponsorThreshold sponsors remain. A
+// sponsor not counted, or a petition already moderated, returns no events.
+func (p *Petition) WithdrawSponsor(cfg Config, sponsorKey string, sigID uuid.UUID, now time.Time) ([]Event, error) {
+	if !p.HasSponsor(sponsorKey) || (p.State != StateValidated && p.State != StateSponsored) {
+		return nil, nil
+	}
+	left := len(p.Sponsors) - 1
+	to := p.State
+	if to == StateSponsored && left < cfg.SponsorThreshold {
+		to = StateValidated
+	}
+	return []Event{PetitionSponsorWithdrawn{PetitionID: p.ID, SponsorKey: sponsorKey, SignatureID: sigID,
+		SponsorCount: left, From: p.State, To: to, At: now.UTC()}}, nil
 }
 
 // Moderate applies a moderator's decision.

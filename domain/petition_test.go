@@ -290,3 +290,42 @@ func TestReplayRejectsInconsistentLogs(t *testing.T) {
 		})
 	}
 }
+
+func TestWithdrawSponsor(t *testing.T) {
+	r := mustRules(t)
+	cfg := r.Config
+	tests := []struct {
+		name      string
+		state     domain.PetitionState
+		extra     int // sponsors beyond the threshold
+		key       string
+		wantState domain.PetitionState
+		wantEvent bool
+	}{
+		{"BelowThreshold", domain.StateSponsored, 0, keyN(0), domain.StateValidated, true},
+		{"StillEnough", domain.StateSponsored, 1, keyN(0), domain.StateSponsored, true},
+		{"NotASponsor", domain.StateSponsored, 0, keyN(30), domain.StateSponsored, false},
+		{"AlreadyOpen", domain.StateOpen, 0, keyN(0), domain.StateOpen, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPetition(t, r, tt.state)
+			for i := 0; i < tt.extra; i++ {
+				ev, err := p.SupportSponsor(cfg, keyN(10+i), domain.SignatureValidated{SignatureID: uuid.New()}, t0)
+				apply(t, p, ev, err)
+			}
+			before := len(p.Sponsors)
+			ev, err := p.WithdrawSponsor(cfg, tt.key, uuid.New(), t0)
+			apply(t, p, ev, err)
+			if (len(ev) > 0) != tt.wantEvent || p.State != tt.wantState {
+				t.Fatalf("events %v, state %s; want event %v, state %s", ev, p.State, tt.wantEvent, tt.wantState)
+			}
+			if tt.wantEvent && (len(p.Sponsors) != before-1 || p.HasSponsor(tt.key)) {
+				t.Errorf("sponsors = %d (had %d), still has %s: %v", len(p.Sponsors), before, tt.key, p.HasSponsor(tt.key))
+			}
+			if tt.wantState == domain.StateValidated && !p.SponsoredAt.IsZero() {
+				t.Error("moderation threshold timestamp not undone")
+			}
+		})
+	}
+}

@@ -280,7 +280,7 @@ func TestPropertyPetitionReplay(t *testing.T) {
 			}
 		}
 		record([]domain.Event{created}, nil)
-		ops := []string{"confirm", "sponsor", "publish", "reject", "hide", "flag", "dormant", "stop", "close",
+		ops := []string{"confirm", "sponsor", "withdraw", "publish", "reject", "hide", "flag", "dormant", "stop", "close",
 			"closeDue", "respond", "schedule", "debate", "business", "advance"}
 		n := rapid.IntRange(0, 40).Draw(t, "n")
 		for i := 0; i < n; i++ {
@@ -290,6 +290,9 @@ func TestPropertyPetitionReplay(t *testing.T) {
 			case "sponsor":
 				k := rapid.IntRange(0, 25).Draw(t, "sponsor")
 				record(p.SupportSponsor(r.Config, keyN(k), domain.SignatureValidated{SignatureID: uuid.New()}, now))
+			case "withdraw":
+				k := rapid.IntRange(0, 25).Draw(t, "withdrawn")
+				record(p.WithdrawSponsor(r.Config, keyN(k), uuid.New(), now))
 			case "publish", "reject", "hide", "flag", "dormant":
 				record(p.Moderate(r.Config, domain.Moderation{Outcome: op, Code: "duplicate"}, now))
 			case "stop":

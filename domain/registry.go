@@ -15,6 +15,7 @@ const (
 	TypePetitionCreated           = "PetitionCreated.v1"
 	TypePetitionCreatorConfirmed  = "PetitionCreatorConfirmed.v1"
 	TypePetitionSponsorSupported  = "PetitionSponsorSupported.v1"
+	TypePetitionSponsorWithdrawn  = "PetitionSponsorWithdrawn.v1"
 	TypePetitionPublished         = "PetitionPublished.v1"
 	TypePetitionRejected          = "PetitionRejected.v1"
 	TypePetitionHidden            = "PetitionHidden.v1"
@@ -63,6 +64,7 @@ var registry = map[string]func([]byte) (Event, error){
 	TypePetitionCreated:           decodeAs[PetitionCreated],
 	TypePetitionCreatorConfirmed:  decodeAs[PetitionCreatorConfirmed],
 	TypePetitionSponsorSupported:  decodeAs[PetitionSponsorSupported],
+	TypePetitionSponsorWithdrawn:  decodeAs[PetitionSponsorWithdrawn],
 	TypePetitionPublished:         decodeAs[PetitionPublished],
 	TypePetitionRejected:          decodeAs[PetitionRejected],
 	TypePetitionHidden:            decodeAs[PetitionHidden],

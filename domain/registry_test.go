@@ -72,8 +72,8 @@ func TestEventTypeNames(t *testing.T) {
 		}
 	}
 	types := domain.EventTypes()
-	if !sort.StringsAreSorted(types) || len(types) != 19 {
-		t.Errorf("EventTypes() = %v (%d), want 19 sorted names", types, len(types))
+	if !sort.StringsAreSorted(types) || len(types) != 20 {
+		t.Errorf("EventTypes() = %v (%d), want 20 sorted names", types, len(types))
 	}
 }
 

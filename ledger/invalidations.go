@@ -99,18 +99,22 @@ func (s *Service) invalidateIn(ctx context.Context, stream string, inv domain.In
 		return 0, 0, nil
 	}
 	matching, invalidated := 0, 0
+	var sponsors []uuid.UUID // sponsor signatures among the matches
 	_, err := s.run(ctx, stream, func(l loaded) (decision, error) {
 		signer, err := domain.ReplaySigner(l.events)
 		if err != nil {
 			return decision{}, fmt.Errorf("ledger: %s: %w", stream, err)
 		}
-		matching, invalidated = 0, 0
+		matching, invalidated, sponsors = 0, 0, nil
 		var d decision
 		for _, rec := range signer.Signatures {
 			if !inv.Criteria.Matches(petitionID, key, rec) {
 				continue
 			}
 			matching++
+			if rec.Kind == domain.KindSponsor {
+				sponsors = append(sponsors, rec.ID)
+			}
 			eventID := domain.DeterministicEventID(domain.InvalidationStream(inv.ID), rec.ID.String())
 			if hasEvent(l, eventID) {
 				invalidated++ // by an earlier, interrupted run of this invalidation
@@ -131,7 +135,29 @@ func (s *Service) invalidateIn(ctx context.Context, stream string, inv domain.In
 		}
 		return d, nil
 	})
-	return matching, invalidated, err
+	if err != nil {
+		return matching, invalidated, err
+	}
+	for _, sigID := range sponsors {
+		if err := s.withdrawSponsor(ctx, petitionID, key, sigID); err != nil {
+			return matching, invalidated, err
+		}
+	}
+	return matching, invalidated, nil
+}
+
+// withdrawSponsor undoes an invalidated sponsor's support on a petition not
+// yet moderated (sponsored → validated below the threshold). The event ID
+// is deterministic, so a repeated or racing completion writes it once.
+func (s *Service) withdrawSponsor(ctx context.Context, petitionID int64, key string, sigID uuid.UUID) error {
+	id := domain.DeterministicEventID(domain.PetitionStream(petitionID), "sponsor-withdrawn", sigID.String())
+	_, err := s.onPetition(ctx, petitionID, func(int) uuid.UUID { return id }, func(p *domain.Petition) ([]domain.Event, error) {
+		return p.WithdrawSponsor(s.rules.Config, key, sigID, s.now())
+	})
+	if err != nil {
+		return fmt.Errorf("ledger: withdraw sponsor of petition %d: %w", petitionID, err)
+	}
+	return nil
 }
 
 // candidateStreams lists the signer streams holding a signature that meets

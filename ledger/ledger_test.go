@@ -633,3 +633,44 @@ func TestCreatorSignatureSurvivesTransientFailures(t *testing.T) {
 		t.Errorf("persistent failure: err = %v", err)
 	}
 }
+
+// TestInvalidatingSponsorUndoesModerationThreshold: removing a sponsor of a
+// sponsored, unmoderated petition takes it back to validated.
+func TestInvalidatingSponsorUndoesModerationThreshold(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		r, err := f.svc.CreatePetition(ctx, domain.CreatePetition{Action: "A", Background: "B", Creator: person(99)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.confirm(t, r)
+		for i := 0; i < 5; i++ {
+			s, err := f.svc.Sponsor(ctx, r.PetitionID, person(i), uuid.Nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.confirm(t, s)
+		}
+		if p, _ := f.svc.Petition(ctx, r.PetitionID); p.State != domain.StateSponsored {
+			t.Fatalf("state = %s, want sponsored", p.State)
+		}
+		for i := 0; i < 2; i++ { // completing twice withdraws once
+			_, res, err := f.svc.Invalidate(ctx, domain.InvalidationRequest{PetitionID: r.PetitionID, Email: person(2).Email})
+			if err != nil || res.Matching != 1 {
+				t.Fatalf("Invalidate = %+v, %v", res, err)
+			}
+		}
+		p, _ := f.svc.Petition(ctx, r.PetitionID)
+		if p.State != domain.StateValidated || len(p.Sponsors) != 4 || !p.SponsoredAt.IsZero() {
+			t.Errorf("after invalidating a sponsor: state %s, %d sponsors, sponsored at %s", p.State, len(p.Sponsors), p.SponsoredAt)
+		}
+		s, err := f.svc.Sponsor(ctx, r.PetitionID, person(7), uuid.Nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.confirm(t, s)
+		if p, _ := f.svc.Petition(ctx, r.PetitionID); p.State != domain.StateSponsored {
+			t.Errorf("a new sponsor did not restore sponsored: %s", p.State)
+		}
+	})
+}
