@@ -90,19 +90,6 @@ func (h *hub) onChange(c projections.Change) {
 	}
 }
 
-// subscribers is the number of open subscriptions.
-func (h *hub) subscribers() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, b := range h.casts {
-		b.mu.Lock()
-		n += b.subs
-		b.mu.Unlock()
-	}
-	return n
-}
-
 // close wakes every subscriber for the last time.
 func (h *hub) close() {
 	h.mu.Lock()
