@@ -3,6 +3,7 @@ package esdb
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -49,6 +50,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		// acknowledgement was lost.
 		unknown := ctx.Err() != nil || classify(err) == failAmbiguous
 		if unknown && !safe {
+			s.log.Warn("esdb: append outcome unknown; not retried, a retry could write twice",
+				slog.String("stream", stream), slog.String("expected", expected.String()), slog.Int("events", len(events)))
 			return eventstore.AppendResult{}, fmt.Errorf("%w (expectation %s is not retried): %w", ErrAppendOutcomeUnknown, expected, mapped)
 		}
 		return eventstore.AppendResult{}, mapped
