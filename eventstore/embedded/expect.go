@@ -101,6 +101,9 @@ func (s *Store) check(ws *wstream, expected eventstore.ExpectedRevision, ids []u
 // softDeleted reports whether stream's metadata has $tb = MaxInt64, and
 // returns the raw metadata. Runs on the writer goroutine.
 func (s *Store) softDeleted(stream string) (bool, []byte, error) {
+	if !s.mayExist(eventstore.MetadataStreamName(stream)) {
+		return false, nil, nil
+	}
 	meta, err := s.wstate(eventstore.MetadataStreamName(stream))
 	if err != nil || meta.cur() < 0 {
 		return false, nil, err
@@ -110,6 +113,17 @@ func (s *Store) softDeleted(stream string) (bool, []byte, error) {
 		return false, nil, err
 	}
 	return isSoftDeleteMeta(r.data), r.data, nil
+}
+
+// mayExist reports whether stream is in this batch or has a slot with its
+// hash, without caching a miss: the common case of a stream without
+// metadata costs one probe and no allocation. Runs on the writer goroutine.
+func (s *Store) mayExist(stream string) bool {
+	if s.w.pending[stream] != nil {
+		return true
+	}
+	i, _ := s.idx.probe(nameHash(stream), func(*slot) bool { return true })
+	return i >= 0
 }
 
 // isSoftDeleteMeta reports whether raw metadata carries $tb = MaxInt64.
