@@ -135,3 +135,15 @@ func (p *Places) Constituencies() []Constituency {
 
 // Countries returns the table's countries, sorted by name.
 func (p *Places) Countries() []Country { return append([]Country(nil), p.countries...) }
+
+// Regions returns the table's regions (and nations), sorted by ONS code.
+func (p *Places) Regions() []Region { return append([]Region(nil), p.regions...) }
+
+// RegionOf returns the region of the constituency with ONS code code.
+func (p *Places) RegionOf(code string) (Region, bool) {
+	i, ok := p.constIndex[code]
+	if !ok {
+		return Region{}, false
+	}
+	return p.regions[p.constRegion[i]], true
+}

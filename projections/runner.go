@@ -291,3 +291,6 @@ func (r *Runner) finish(err error) {
 
 // stoppedCh is closed when Run returns.
 func (r *Runner) stoppedCh() <-chan struct{} { return r.stopCh }
+
+// Places returns the place table the runner counts with.
+func (r *Runner) Places() *Places { return r.cfg.Places }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -349,5 +350,46 @@ func TestRestartFromCheckpointPublishesEveryPetition(t *testing.T) {
 		if !ok || string(encodeState(&got)) != string(encodeState(before.at(o))) {
 			t.Fatalf("petition %d differs after restart", id)
 		}
+	}
+}
+
+// TestLastEventsOfABurstBecomeVisible is the regression test for events
+// held back while the subscription is idle: append bursts of events in one
+// Append and wait for the last of each, with no later write to push them.
+func TestLastEventsOfABurstBecomeVisible(t *testing.T) {
+	h := mustHistory(t, genOptions(17, 3, 400))
+	store := memstore.New()
+	r, stop := startRunner(t, store, t.TempDir(), 1<<40)
+	defer stop()
+	for i := 0; i < len(h); {
+		n := 1 + i%5
+		var evs []eventstore.EventData
+		for j := i; j < min(len(h), i+n); j++ {
+			evs = append(evs, h[j].Event)
+		}
+		res, err := store.Append(context.Background(), "burst", eventstore.Any{}, evs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err = r.WaitFor(ctx, res.Position)
+		cancel()
+		if err != nil {
+			t.Fatalf("burst ending at %s never became visible: %v", res.Position, err)
+		}
+		i += len(evs)
+	}
+}
+
+func TestPlacesAccessors(t *testing.T) {
+	p := testPlaces(t)
+	if got := len(p.Regions()); got != 3 {
+		t.Fatalf("regions: got %d, want 3", got)
+	}
+	if r, ok := p.RegionOf("E14000004"); !ok || r.ONSCode != "E12000002" {
+		t.Fatalf("RegionOf: got %+v, %v", r, ok)
+	}
+	if _, ok := p.RegionOf("nope"); ok {
+		t.Fatal("RegionOf an unknown code succeeded")
 	}
 }
