@@ -215,3 +215,33 @@ func TestSubscribeRejectsBadFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDuringOutage closes the store while its subscription is trying
+// to resubscribe to a server that is gone: Next must end, and nothing may
+// panic.
+func TestCloseDuringOutage(t *testing.T) {
+	f := &fakeServer{readReply: func(n int, req *api.ReadReq) ([]*api.ReadResp, *fakeErr) {
+		if req.GetOptions().GetSubscription() == nil {
+			return []*api.ReadResp{ev(10)}, nil
+		}
+		return []*api.ReadResp{confirmation(), ev(10), caughtUp()}, nil
+	}}
+	s := openFake(t, f, RetryPolicy{MaxAttempts: 1000, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+	sub, err := s.SubscribeToAll(context.Background(), eventstore.Start{}, eventstore.SubscribeAllOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := nextN(t, sub, 2, true), []string{"E10", "caught-up"}; !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	f.stop()
+	time.Sleep(50 * time.Millisecond) // let the pump notice the drop and start resubscribing
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := sub.Next(ctx); !errors.Is(err, eventstore.ErrSubscriptionClosed) {
+		t.Errorf("Next after Close: got %v, want ErrSubscriptionClosed", err)
+	}
+}
