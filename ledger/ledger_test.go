@@ -291,42 +291,6 @@ func TestSignRejections(t *testing.T) {
 	})
 }
 
-func TestCloseRaceWritesOnce(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, f *fixture) {
-		ctx := context.Background()
-		id := f.openPetition(t)
-		_, err := f.svc.Close(ctx, id, domain.CloseAtDeadline)
-		wantCode(t, err, domain.ECodeNotDue)
-		f.clock.Advance(190 * 24 * time.Hour)
-		var wg sync.WaitGroup
-		for i := 0; i < 8; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				// Another node with its own service over the same store.
-				other := newFixture(t, f.store)
-				other.clock.now = f.clock.Now()
-				if _, err := other.svc.CloseDueAtDeadline(ctx); err != nil {
-					t.Error(err)
-				}
-				if r, err := other.svc.Close(ctx, id, domain.CloseAtDeadline); err != nil || !r.AlreadyDone {
-					t.Errorf("Close after close = %+v, %v; want AlreadyDone", r, err)
-				}
-			}()
-		}
-		wg.Wait()
-		closes := 0
-		for _, e := range decodeAll(t, f.store) {
-			if _, ok := e.(domain.PetitionClosed); ok {
-				closes++
-			}
-		}
-		if closes != 1 {
-			t.Errorf("%d close events, want 1", closes)
-		}
-	})
-}
-
 func TestConcurrentCreateAllocatesDistinctIDs(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
@@ -358,56 +322,6 @@ func TestConcurrentCreateAllocatesDistinctIDs(t *testing.T) {
 		}
 		if len(seen) != n {
 			t.Errorf("%d ids, want %d", len(seen), n)
-		}
-	})
-}
-
-func TestInvalidation(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, f *fixture) {
-		ctx := context.Background()
-		id := f.openPetition(t)
-		for i := 0; i < 6; i++ {
-			in := person(i)
-			in.IP = "203.0.113." + itoa(10+i)
-			if i >= 4 {
-				in.IP = "192.0.2.1" + itoa(i)
-			}
-			f.clock.Advance(time.Minute)
-			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: in})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if i%2 == 0 {
-				f.confirm(t, r)
-			}
-		}
-		before := count(t, f.store, id, f.rules.Config.ValidationGrace)
-		_, _, err := f.svc.RequestInvalidation(ctx, domain.InvalidationRequest{PetitionID: id})
-		wantCode(t, err, domain.ECodeNoCriteria)
-		invID, _, err := f.svc.RequestInvalidation(ctx, domain.InvalidationRequest{PetitionID: id, IP: "203.0.113.0/24",
-			Reason: "one network"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := f.svc.CompleteInvalidation(ctx, invID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Matching != 4 || res.Invalidated != 4 {
-			t.Errorf("result = %+v, want 4 matching, 4 invalidated", res)
-		}
-		if got := count(t, f.store, id, f.rules.Config.ValidationGrace); got != before-2 {
-			t.Errorf("count = %d, want %d (two validated signatures removed)", got, before-2)
-		}
-		again, err := f.svc.CompleteInvalidation(ctx, invID)
-		if err != nil || again.Matching != 4 || again.Invalidated != 4 || !again.Receipt.AlreadyDone {
-			t.Errorf("second completion = %+v, %v", again, err)
-		}
-		_, err = f.svc.CompleteInvalidation(ctx, uuid.New())
-		wantCode(t, err, domain.ECodeInvalidationNotFound)
-		_, byEmail, err := f.svc.Invalidate(ctx, domain.InvalidationRequest{PetitionID: id, Email: "PERSON5+spam@example.org"})
-		if err != nil || byEmail.Matching != 1 || byEmail.Invalidated != 1 {
-			t.Errorf("Invalidate by email = %+v, %v; want 1 matching, 1 invalidated", byEmail, err)
 		}
 	})
 }
@@ -527,87 +441,6 @@ func TestResendConfirmation(t *testing.T) {
 	})
 }
 
-// TestValidationGraceWindow pins the 24-hour window after a close.
-func TestValidationGraceWindow(t *testing.T) {
-	grace := domain.DefaultConfig().ValidationGrace
-	tests := []struct {
-		name     string
-		early    bool          // close early; otherwise let the deadline pass (no close event yet)
-		after    time.Duration // validate this long after the close
-		wantCode string
-	}{
-		{"EarlyJustInside", true, grace, ""},
-		{"EarlyJustOutside", true, grace + time.Second, domain.ECodeValidationExpired},
-		{"DeadlineJustInside", false, grace, ""},
-		{"DeadlineJustOutside", false, grace + time.Second, domain.ECodeValidationExpired},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, newMemStore())
-			ctx := context.Background()
-			id := f.openPetition(t)
-			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(1)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, _ := f.svc.Petition(ctx, id)
-			closedAt := p.ClosesAt
-			if tt.early {
-				f.clock.Advance(time.Hour)
-				if _, err := f.svc.Close(ctx, id, domain.CloseEarly); err != nil {
-					t.Fatal(err)
-				}
-				closedAt = f.clock.Now()
-			}
-			f.clock.Advance(closedAt.Add(tt.after).Sub(f.clock.Now()))
-			msg, _ := f.outbox.For(r.SignatureID)
-			link, _ := ledger.ParseConfirmURL(msg.Link)
-			_, err = f.svc.ValidateSignature(ctx, link)
-			wantCode(t, err, tt.wantCode)
-			want := 7 // creator, 5 sponsors, this signer
-			if tt.wantCode != "" {
-				want = 6
-			}
-			if got := count(t, f.store, id, grace); got != want {
-				t.Errorf("count = %d, want %d", got, want)
-			}
-		})
-	}
-}
-
-// TestCloseDueAtDeadlineIncremental checks that the node's incremental scan
-// sees publications and closes written between calls, by itself or others.
-func TestCloseDueAtDeadlineIncremental(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, f *fixture) {
-		ctx := context.Background()
-		first := f.openPetition(t)
-		if got, err := f.svc.CloseDueAtDeadline(ctx); err != nil || len(got) != 0 {
-			t.Fatalf("nothing due yet: %v, %v", got, err)
-		}
-		f.clock.Advance(40 * 24 * time.Hour)
-		second := f.openPetition(t) // published after the first scan, due 40 days later
-		third := f.openPetition(t)
-		other := newFixture(t, f.store)
-		other.clock.now = f.clock.Now()
-		if _, err := other.svc.Close(ctx, third, domain.CloseEarly); err != nil { // closed by another node
-			t.Fatal(err)
-		}
-		f.clock.Advance(160 * 24 * time.Hour) // past the first deadline only
-		got, err := f.svc.CloseDueAtDeadline(ctx)
-		if err != nil || len(got) != 1 || got[0] != first {
-			t.Fatalf("closed %v, %v; want [%d]", got, err, first)
-		}
-		f.clock.Advance(40 * 24 * time.Hour)
-		got, err = f.svc.CloseDueAtDeadline(ctx)
-		if err != nil || len(got) != 1 || got[0] != second {
-			t.Fatalf("closed %v, %v; want [%d]", got, err, second)
-		}
-		if got, err := f.svc.CloseDueAtDeadline(ctx); err != nil || len(got) != 0 {
-			t.Fatalf("third call closed %v, %v; want nothing", got, err)
-		}
-	})
-}
-
 func TestCreatorSignatureSurvivesTransientFailures(t *testing.T) {
 	store := newMemStore()
 	failures := 2
@@ -632,45 +465,4 @@ func TestCreatorSignatureSurvivesTransientFailures(t *testing.T) {
 	if !errors.Is(err, eventstore.ErrUnavailable) || !strings.Contains(err.Error(), "creator's signature was not recorded") {
 		t.Errorf("persistent failure: err = %v", err)
 	}
-}
-
-// TestInvalidatingSponsorUndoesModerationThreshold: removing a sponsor of a
-// sponsored, unmoderated petition takes it back to validated.
-func TestInvalidatingSponsorUndoesModerationThreshold(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, f *fixture) {
-		ctx := context.Background()
-		r, err := f.svc.CreatePetition(ctx, domain.CreatePetition{Action: "A", Background: "B", Creator: person(99)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.confirm(t, r)
-		for i := 0; i < 5; i++ {
-			s, err := f.svc.Sponsor(ctx, r.PetitionID, person(i), uuid.Nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.confirm(t, s)
-		}
-		if p, _ := f.svc.Petition(ctx, r.PetitionID); p.State != domain.StateSponsored {
-			t.Fatalf("state = %s, want sponsored", p.State)
-		}
-		for i := 0; i < 2; i++ { // completing twice withdraws once
-			_, res, err := f.svc.Invalidate(ctx, domain.InvalidationRequest{PetitionID: r.PetitionID, Email: person(2).Email})
-			if err != nil || res.Matching != 1 {
-				t.Fatalf("Invalidate = %+v, %v", res, err)
-			}
-		}
-		p, _ := f.svc.Petition(ctx, r.PetitionID)
-		if p.State != domain.StateValidated || len(p.Sponsors) != 4 || !p.SponsoredAt.IsZero() {
-			t.Errorf("after invalidating a sponsor: state %s, %d sponsors, sponsored at %s", p.State, len(p.Sponsors), p.SponsoredAt)
-		}
-		s, err := f.svc.Sponsor(ctx, r.PetitionID, person(7), uuid.Nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.confirm(t, s)
-		if p, _ := f.svc.Petition(ctx, r.PetitionID); p.State != domain.StateSponsored {
-			t.Errorf("a new sponsor did not restore sponsored: %s", p.State)
-		}
-	})
 }
