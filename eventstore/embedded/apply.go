@@ -117,6 +117,9 @@ func (s *Store) applyDelete(r *request, ws *wstream) error {
 	if err != nil {
 		return err
 	}
+	if meta.tombstoned() {
+		return &eventstore.StreamDeletedError{Stream: meta.name}
+	}
 	if ws.cur() < 0 && meta.cur() < 0 {
 		return &eventstore.WrongExpectedRevisionError{Stream: r.stream, Expected: r.expected,
 			Actual: eventstore.CurrentRevision{NoStream: true}}

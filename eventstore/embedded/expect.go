@@ -105,8 +105,8 @@ func (s *Store) softDeleted(stream string) (bool, []byte, error) {
 		return false, nil, nil
 	}
 	meta, err := s.wstate(eventstore.MetadataStreamName(stream))
-	if err != nil || meta.cur() < 0 {
-		return false, nil, err
+	if err != nil || meta.cur() < 0 || meta.tombstoned() {
+		return false, nil, err // a tombstoned metastream means no metadata
 	}
 	r, err := s.wrecord(meta.positionOf(uint64(meta.cur())))
 	if err != nil {

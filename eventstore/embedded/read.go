@@ -130,11 +130,11 @@ func (s *Store) streamState(stream string) (streamRead, error) {
 	return st, nil
 }
 
-// metadataLocked returns the latest metadata of stream (zero when none or
-// unparsable). Caller holds s.mu for reading.
+// metadataLocked returns the latest metadata of stream (zero when none,
+// unparsable, or its metastream is tombstoned). Caller holds s.mu for reading.
 func (s *Store) metadataLocked(stream string) (eventstore.StreamMetadata, error) {
 	sl, ok, err := s.lookupLocked(eventstore.MetadataStreamName(stream))
-	if err != nil || !ok || !sl.hasEvents() {
+	if err != nil || !ok || !sl.hasEvents() || sl.tombstoned() {
 		return eventstore.StreamMetadata{}, err
 	}
 	pos := s.idx.positions(&sl)
