@@ -31,13 +31,24 @@ type sigFields struct {
 	At           int64 // Unix nanoseconds, UTC; 0 when absent
 	SignedAt     int64 // Unix nanoseconds; 0 when absent or the zero time
 	ValidatedAt  int64 // Unix nanoseconds; 0 when absent or the zero time
+
+	// Set by the fast decoder when it found the codes in its Places:
+	// constituency slot (bit 0 of slotted) and country slot (bit 1).
+	cs, ks  uint16
+	slotted uint8
+}
+
+// withoutSlots returns the decoded fields alone, for comparisons.
+func (f sigFields) withoutSlots() sigFields {
+	f.cs, f.ks, f.slotted = 0, 0, 0
+	return f
 }
 
 // fastScanner walks one JSON document.
 type fastScanner struct {
 	b      []byte
 	i      int
-	intern map[string]string
+	places *Places // may be nil
 }
 
 func (s *fastScanner) ws() {
@@ -215,10 +226,11 @@ func (s *fastScanner) time() (int64, error) {
 }
 
 // decodeSigFast decodes the counting fields of a signature event body.
-// Codes found in intern (may be nil) are returned without allocating.
-func decodeSigFast(data []byte, out *sigFields, intern map[string]string) error {
+// Codes found in places (may be nil) are returned without allocating, with
+// their slots.
+func decodeSigFast(data []byte, out *sigFields, places *Places) error {
 	*out = sigFields{}
-	s := fastScanner{b: data, intern: intern}
+	s := fastScanner{b: data, places: places}
 	seen := 0
 	err := s.object(func(key []byte) error {
 		var err error
@@ -231,11 +243,11 @@ func decodeSigFast(data []byte, out *sigFields, intern map[string]string) error 
 		case "from":
 			var v []byte
 			v, err = s.str()
-			out.From = domain.SignatureState(s.internString(v))
+			out.From = sigState(v)
 		case "to":
 			var v []byte
 			v, err = s.str()
-			out.To = domain.SignatureState(s.internString(v))
+			out.To = sigState(v)
 		case "at":
 			out.At, err = s.time()
 			seen |= 2
@@ -268,29 +280,50 @@ func (s *fastScanner) location(out *sigFields) error {
 		switch string(key) {
 		case "constituency":
 			v, err := s.str()
-			out.Constituency = s.internString(v)
-			return err
+			if err != nil {
+				return err
+			}
+			if i, ok := s.places.constIndexOf(v); ok {
+				out.Constituency, out.cs = s.places.constituencies[i].ONSCode, i
+				out.slotted |= 1
+			} else {
+				out.Constituency = string(v)
+			}
+			return nil
 		case "country":
 			v, err := s.str()
-			out.Country = s.internString(v)
-			return err
+			if err != nil {
+				return err
+			}
+			if i, ok := s.places.countryIndexOf(v); ok {
+				out.Country, out.ks = s.places.countries[i].Code, i
+				out.slotted |= 2
+			} else {
+				out.Country = string(v)
+			}
+			return nil
 		default:
 			return s.skip()
 		}
 	})
 }
 
-// internString returns b as a string, without allocating when it is one of
-// the known codes (the compiler does not allocate for string(b) used only
-// as a map key).
-func (s *fastScanner) internString(b []byte) string {
-	if len(b) == 0 {
-		return ""
+// sigState returns the state named by b without allocating for the four
+// known states.
+func sigState(b []byte) domain.SignatureState {
+	switch string(b) {
+	case "pending":
+		return domain.SigPending
+	case "validated":
+		return domain.SigValidated
+	case "invalidated":
+		return domain.SigInvalidated
+	case "fraudulent":
+		return domain.SigFraudulent
+	case "":
+		return domain.SigNone
 	}
-	if v, ok := s.intern[string(b)]; ok {
-		return v
-	}
-	return string(b)
+	return domain.SignatureState(b)
 }
 
 // parseUTC parses "2006-01-02T15:04:05[.fraction]Z" quickly; any other form

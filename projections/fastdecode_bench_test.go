@@ -22,11 +22,11 @@ func sampleValidated(b *testing.B) []byte {
 // with encoding/json on one SignatureValidated body.
 func BenchmarkDecodeSigFast(b *testing.B) {
 	data := sampleValidated(b)
-	intern := testPlaces(b).intern
+	places := testPlaces(b)
 	var out sigFields
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		if err := decodeSigFast(data, &out, intern); err != nil {
+		if err := decodeSigFast(data, &out, places); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -59,7 +59,7 @@ func (l *Ledger) Apply(ev *eventstore.RecordedEvent) {
 
 func (l *Ledger) applySignature(ev *eventstore.RecordedEvent) {
 	s := &l.sig
-	if err := decodeSigFast(ev.Data, s, l.places.intern); err != nil && !l.decodeSigSlow(ev, s) {
+	if err := decodeSigFast(ev.Data, s, l.places); err != nil && !l.decodeSigSlow(ev, s) {
 		return
 	}
 	p := l.petitions[s.PetitionID]
@@ -71,7 +71,13 @@ func (l *Ledger) applySignature(ev *eventstore.RecordedEvent) {
 	if delta == 0 {
 		return
 	}
-	cs, ks := l.places.constituencySlot(s.Constituency), l.places.countrySlot(s.Country)
+	cs, ks := s.cs, s.ks
+	if s.slotted&1 == 0 {
+		cs = l.places.constituencySlot(s.Constituency)
+	}
+	if s.slotted&2 == 0 {
+		ks = l.places.countrySlot(s.Country)
+	}
 	p.applyCount(l.rules, delta, cs, ks, s.At)
 	l.record(p, ev, int8(delta), cs, ks, s.At)
 }

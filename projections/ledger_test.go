@@ -10,6 +10,7 @@ import (
 // with the oracle's recount from raw events; every few hundred events it
 // compares every petition.
 func TestLedgerEqualsRecountAtEveryPosition(t *testing.T) {
+	t.Parallel()
 	var covered oracle // what the histories exercised, summed over seeds
 	for _, seed := range []uint64{2, 3, 5, 6} {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {

@@ -36,8 +36,7 @@ type Places struct {
 	countries      []Country      // sorted by name, then code
 	constIndex     map[string]uint16
 	countryIndex   map[string]uint16
-	constRegion    []int             // region index of each constituency, -1 if none
-	intern         map[string]string // every code and signature state, for the fast decoder
+	constRegion    []int // region index of each constituency, -1 if none
 }
 
 // NewPlaces builds the table. Codes must be unique and every constituency's
@@ -85,16 +84,6 @@ func NewPlaces(constituencies []Constituency, regions []Region, countries []Coun
 			return nil, fmt.Errorf("%w: duplicate or empty country %q", ErrInvalidArgument, c.Code)
 		}
 		p.countryIndex[c.Code] = uint16(i)
-	}
-	p.intern = map[string]string{}
-	for _, c := range p.constituencies {
-		p.intern[c.ONSCode] = c.ONSCode
-	}
-	for _, c := range p.countries {
-		p.intern[c.Code] = c.Code
-	}
-	for _, st := range []string{"pending", "validated", "invalidated", "fraudulent"} {
-		p.intern[st] = st
 	}
 	return p, nil
 }
@@ -146,4 +135,22 @@ func (p *Places) RegionOf(code string) (Region, bool) {
 		return Region{}, false
 	}
 	return p.regions[p.constRegion[i]], true
+}
+
+// constIndexOf looks a constituency code up without allocating (p may be nil).
+func (p *Places) constIndexOf(code []byte) (uint16, bool) {
+	if p == nil {
+		return 0, false
+	}
+	i, ok := p.constIndex[string(code)]
+	return i, ok
+}
+
+// countryIndexOf looks a country code up without allocating (p may be nil).
+func (p *Places) countryIndexOf(code []byte) (uint16, bool) {
+	if p == nil {
+		return 0, false
+	}
+	i, ok := p.countryIndex[string(code)]
+	return i, ok
 }
