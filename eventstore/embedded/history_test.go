@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -25,7 +26,11 @@ import (
 func TestReopenPreservesRandomHistories(t *testing.T) {
 	nameHash = func(s string) uint64 { return hashName(s) & 0x7 }
 	defer func() { nameHash = hashName }()
-	for seed := range uint64(4) {
+	seeds := uint64(4)
+	if n, err := strconv.ParseUint(os.Getenv("EMBEDDED_HISTORIES"), 10, 64); err == nil {
+		seeds = n // soak: EMBEDDED_HISTORIES=200 go test -run RandomHistories
+	}
+	for seed := range seeds {
 		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
 			runRandomHistory(t, seed)
 		})
@@ -48,6 +53,13 @@ func runRandomHistory(t *testing.T, seed uint64) {
 	}()
 	ctx := context.Background()
 	streams := []string{"a", "b", "c", "d", "e", "$$a", "$$b"}
+	type doneAppend struct {
+		stream string
+		exp    eventstore.ExpectedRevision
+		evs    []eventstore.EventData
+		res    eventstore.AppendResult
+	}
+	var done []doneAppend
 	for op := range 300 {
 		stream := streams[rng.IntN(len(streams))]
 		switch k := rng.IntN(20); {
@@ -63,7 +75,35 @@ func runRandomHistory(t *testing.T, seed uint64) {
 					evs[i].Data = []byte(fmt.Sprintf(`{"$maxCount":%d}`, 1+rng.IntN(5)))
 				}
 			}
-			s.Append(ctx, stream, eventstore.Any{}, evs...)
+			var exp eventstore.ExpectedRevision = eventstore.Any{}
+			switch rng.IntN(4) {
+			case 1:
+				exp = eventstore.NoStream{}
+			case 2:
+				exp = eventstore.Exact(uint64(rng.IntN(6)))
+			case 3:
+				exp = eventstore.StreamExists{}
+			}
+			res, err := s.Append(ctx, stream, exp, evs...)
+			// Retries are idempotent when the events went right after the
+			// expected revision (not when NoStream recreated a soft-deleted
+			// stream further on: EventStoreDB compares from revision 0).
+			after := int64(-1)
+			if e, ok := exp.(eventstore.Exact); ok {
+				after = int64(e)
+			}
+			if err == nil && n > 0 && exp != (eventstore.Any{}) && exp != (eventstore.StreamExists{}) && int64(res.NextRevision) == after+int64(n) {
+				done = append(done, doneAppend{stream, exp, evs, res})
+			}
+		case k < 14 && len(done) > 0: // idempotent retry of an earlier append
+			d := done[rng.IntN(len(done))]
+			res, err := s.Append(ctx, d.stream, d.exp, d.evs...)
+			if err == nil && res != d.res {
+				t.Fatalf("op %d: retry of an append to %s: got %+v, want the original %+v", op, d.stream, res, d.res)
+			}
+			if err != nil && !errors.Is(err, eventstore.ErrStreamDeleted) {
+				t.Fatalf("op %d: retry of an append to %s: %v", op, d.stream, err)
+			}
 		case k < 15:
 			s.Delete(ctx, stream, eventstore.Any{})
 		case k < 16:
