@@ -38,24 +38,34 @@ func embeddedBenchStoreWith(b *testing.B, name string, o gen.Options) (*embedded
 		n, _ := strconv.Atoi(string(mustRead(b, filepath.Join(dir, "events.count"))))
 		return s, n
 	}
-	h, err := gen.History(o)
+	var chunk []eventstore.EventData
+	n, k := 0, 0
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		_, err := s.Append(context.Background(), fmt.Sprintf("bench-%d", k), eventstore.NoStream{}, chunk...)
+		chunk, k = chunk[:0], k+1
+		return err
+	}
+	err = gen.Stream(o, func(a gen.Append) error {
+		n++
+		chunk = append(chunk, a.Event)
+		if len(chunk) == 1000 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	for k := 0; k*1000 < len(h); k++ {
-		chunk := h[k*1000 : min(len(h), (k+1)*1000)]
-		evs := make([]eventstore.EventData, len(chunk))
-		for i, a := range chunk {
-			evs[i] = a.Event
-		}
-		if _, err := s.Append(context.Background(), fmt.Sprintf("bench-%d", k), eventstore.NoStream{}, evs...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "events.count"), []byte(strconv.Itoa(len(h))), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "events.count"), []byte(strconv.Itoa(n)), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	return s, len(h)
+	return s, n
 }
 
 // BenchmarkRebuildEmbedded rebuilds every projection from zero over an

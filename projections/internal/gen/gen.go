@@ -54,15 +54,23 @@ type pet struct {
 
 // History returns the events of a generated history, in append order.
 func History(o Options) ([]Append, error) {
+	var out []Append
+	err := Stream(o, func(a Append) error { out = append(out, a); return nil })
+	return out, err
+}
+
+// Stream generates the history of History, handing each event to sink in
+// append order instead of keeping them all (for histories of millions).
+func Stream(o Options, sink func(Append) error) error {
 	g := &generator{o: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		now: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)}
+		now: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC), sink: sink}
 	for i := 0; i < o.Petitions; i++ {
 		g.createPetition(int64(i + 1))
 	}
 	for step := 0; step < o.Steps && g.err == nil; step++ {
 		g.step()
 	}
-	return g.out, g.err
+	return g.err
 }
 
 type generator struct {
@@ -70,7 +78,7 @@ type generator struct {
 	rng  *rand.Rand
 	now  time.Time
 	pets []*pet
-	out  []Append
+	sink func(Append) error
 	err  error
 	n    uint64
 }
@@ -112,7 +120,7 @@ func (g *generator) emit(stream string, e domain.Event) {
 		return
 	}
 	g.n++
-	g.out = append(g.out, Append{Stream: stream, Event: eventstore.EventData{ID: g.uuid(), Type: e.EventType(), Data: data}})
+	g.err = g.sink(Append{Stream: stream, Event: eventstore.EventData{ID: g.uuid(), Type: e.EventType(), Data: data}})
 }
 
 func (g *generator) location() domain.Location {
