@@ -115,3 +115,28 @@ func TestRebuildCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRebuildProgressBar(t *testing.T) {
+	p := projections.Progress{Applied: 7, At: eventstore.Position{Commit: 50, Prepare: 50}, Target: eventstore.Position{Commit: 100, Prepare: 100}}
+	tests := []struct {
+		name string
+		tty  bool
+		want []string
+	}{
+		{"Terminal", true, []string{"\r[###############...............]  50.0% position 50 of 100, 7 folded", "\n"}},
+		{"Plain", false, []string{"rebuild:  50.0% position=50 target=100 folded=7", "\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			b := &progressBar{w: &buf, tty: tt.tty, start: time.Now()}
+			b.report(p)
+			b.finish()
+			for _, w := range tt.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Fatalf("got %q, want it to contain %q", buf.String(), w)
+				}
+			}
+		})
+	}
+}
