@@ -231,7 +231,7 @@ func (r *Runner) loop(ctx context.Context, q *msgQueue) error {
 			return err
 		}
 		if r.ledger.applied-r.lastCkp >= r.cfg.CheckpointEvery {
-			if err := r.Checkpoint(); err != nil {
+			if err := r.checkpoint(); err != nil {
 				return err
 			}
 		}
@@ -262,9 +262,9 @@ func (r *Runner) publishBatch() error {
 	return nil
 }
 
-// Checkpoint writes the ledger's state to disk atomically. It is called by
+// checkpoint writes the ledger's state to disk atomically. It is called by
 // the runner's goroutine (Run) only.
-func (r *Runner) Checkpoint() error {
+func (r *Runner) checkpoint() error {
 	if err := writeLedgerCheckpoint(r.cfg.checkpointPath(), r.ledger); err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (r *Runner) Checkpoint() error {
 }
 
 func (r *Runner) finish(err error) {
-	if cerr := r.Checkpoint(); cerr != nil {
+	if cerr := r.checkpoint(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
 	if cerr := r.ledger.audit.closeFiles(); cerr != nil {
