@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +32,7 @@ func runBenchStore(ctx context.Context, args []string, stdout, stderr io.Writer)
 	writersList := fs.String("writers", "1,16,256", "comma-separated writer counts for the append runs")
 	events := fs.Int("events", 0, "events per append run (default: 2000 × writers, at least 4000, at most 200000)")
 	size := fs.Int("size", 300, "event data size in bytes")
+	repeat := fs.Int("repeat", 3, "store/raw run pairs per writer count; the median store run is shown")
 	readEvents := fs.Int("read-events", 200000, "events in the store read by the $all run (0 skips it)")
 	streams := fs.Int("streams", 0, "also build a store of this many single-event streams and measure its cold open (e.g. 10000000)")
 	scaleDir := fs.String("scale-dir", "", "directory of the --streams store; reused when it already holds that many streams")
@@ -46,8 +48,8 @@ func runBenchStore(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	writers, err := parseInts(*writersList)
-	if err != nil || *size < 2 || *events < 0 || *streams < 0 {
-		return usageError{"bench store: bad --writers, --size, --events or --streams"}
+	if err != nil || *size < 2 || *events < 0 || *streams < 0 || *repeat < 1 {
+		return usageError{"bench store: bad --writers, --size, --events, --repeat or --streams"}
 	}
 	root := *dir
 	if root == "" {
@@ -63,14 +65,28 @@ func runBenchStore(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if n == 0 {
 			n = min(max(2000*w, 4000), 200000)
 		}
-		res, err := storebench.Appends(sub(root, "append", i), w, n, *size)
-		if err != nil {
-			return err
+		// Store and raw runs alternate; the row is the repetition with the
+		// median store throughput, with the raw run that followed it.
+		type pair struct {
+			store storebench.AppendResult
+			raw   storebench.RawResult
 		}
-		raw, err := storebench.RawWriteFsync(sub(root, "raw", i), res.SyncSizes, res.Bytes)
-		if err != nil {
-			return err
+		var runs []pair
+		for r := range *repeat {
+			res, err := storebench.Appends(sub(root, fmt.Sprintf("append-%d", r), i), w, n, *size)
+			if err != nil {
+				return err
+			}
+			raw, err := storebench.RawWriteFsync(sub(root, fmt.Sprintf("raw-%d", r), i), res.SyncSizes, res.Bytes)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, pair{res, raw})
+			os.RemoveAll(sub(root, fmt.Sprintf("append-%d", r), i))
+			os.RemoveAll(sub(root, fmt.Sprintf("raw-%d", r), i))
 		}
+		sort.Slice(runs, func(a, b int) bool { return runs[a].store.EventsPerSec < runs[b].store.EventsPerSec })
+		res, raw := runs[len(runs)/2].store, runs[len(runs)/2].raw
 		fmt.Fprintf(tw, "append %d writers\t%d\t%.0f\t%v\t%v\t%.1f\t%.0f%%\t%.0f\t%.2f\t\n",
 			w, n, res.EventsPerSec, res.P50.Round(time.Microsecond), res.P99.Round(time.Microsecond),
 			float64(n)/float64(res.Syncs), 100*res.SyncTime.Seconds()/res.Elapsed.Seconds(),
