@@ -83,8 +83,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	}
 	f := &fixture{t: t, store: store, runner: runner, ledger: &fakeLedger{}, now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := httpapi.Config{Ledger: f.ledger, Projections: runner, Places: testPlaces(t),
-		RegionNames: map[string]string{"E12000007": "London", "S92000003": "Scotland"},
-		Tokens:      tokens, Logger: quietLog, LiveInterval: 5 * time.Millisecond, PublicURL: "https://petitions.test",
+		Tokens: tokens, Logger: quietLog, LiveInterval: 5 * time.Millisecond, PublicURL: "https://petitions.test",
 		Now: func() time.Time { return f.now }}
 	for _, o := range opts {
 		o(&cfg)

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"errors"
 	"github.com/petitionledger/petitionledger/domain"
 	"net/http"
 	"net/url"
@@ -292,7 +290,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if notModified(w, r, etag) {
 		return
 	}
-	ap, err := auditPage(r.Context(), v, id, page, count)
+	ap, err := v.Audit(r.Context(), id, page, count)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -353,8 +351,9 @@ func (s *Server) handleConstituencies(w http.ResponseWriter, r *http.Request) {
 	rows := []constituencyRow{}
 	if s.cfg.Places != nil {
 		for _, c := range s.cfg.Places.Constituencies() {
+			region, _ := s.cfg.Places.RegionOf(c.ONSCode)
 			row := constituencyRow{ID: c.ONSCode, Name: c.Name,
-				Region: regionRef{ID: c.RegionCode, Name: nullString(s.cfg.RegionNames[c.RegionCode])}}
+				Region: regionRef{ID: c.RegionCode, Name: nullString(region.Name)}}
 			if c.MP != "" {
 				row.Member = &memberJSON{Name: c.MP}
 			}
@@ -370,23 +369,4 @@ func (s *Server) handleConstituencies(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Ledger-Position", formatPosition(v.Position()))
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSONBytes(w, http.StatusOK, body, nil)
-}
-
-// auditPage reads a page of the audit trail. projections is moving
-// View.Audit to take a context (uncommitted at the time of writing); this
-// accepts either signature so the adapter builds across the change.
-// TODO(httpapi): call v.Audit(ctx, ...) directly once that lands.
-func auditPage(ctx context.Context, v *projections.View, id int64, page, count int) (projections.AuditPage, error) {
-	var x any = v
-	switch a := x.(type) {
-	case interface {
-		Audit(context.Context, int64, int, int) (projections.AuditPage, error)
-	}:
-		return a.Audit(ctx, id, page, count)
-	case interface {
-		Audit(int64, int, int) (projections.AuditPage, error)
-	}:
-		return a.Audit(id, page, count)
-	}
-	return projections.AuditPage{}, errors.New("httpapi: projections.View has no Audit method")
 }

@@ -18,11 +18,10 @@ var ErrConfig = errors.New("httpapi: bad configuration")
 
 // Config configures a Server.
 type Config struct {
-	Ledger      Ledger      // required
-	Projections Projections // required
-	Places      *projections.Places
-	RegionNames map[string]string // region ONS code → name, for /constituencies.json
-	Tokens      *Tokens           // admin tokens; nil means no admin access
+	Ledger      Ledger              // required
+	Projections Projections         // required
+	Places      *projections.Places // for /constituencies.json
+	Tokens      *Tokens             // admin tokens; nil means no admin access
 
 	// PublicWrites limits public writes (create, sponsor, sign, validate)
 	// per client address. A zero Rate disables the limit.

@@ -174,7 +174,7 @@ func buildNode(ctx context.Context, cfg nodeConfig, store eventstore.Store, reg 
 	if err != nil {
 		return nil, err
 	}
-	places, regionNames, err := placesFromGeo(geo.Default())
+	places, err := placesFromGeo(geo.Default())
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func buildNode(ctx context.Context, cfg nodeConfig, store eventstore.Store, reg 
 		return nil, err
 	}
 	n.api, err = httpapi.New(httpapi.Config{Ledger: ledgerPort{svc}, Projections: runner, Places: places,
-		RegionNames: regionNames, Tokens: cfg.Tokens, PublicWrites: cfg.PublicWrites, TrustProxy: cfg.TrustProxy,
+		Tokens: cfg.Tokens, PublicWrites: cfg.PublicWrites, TrustProxy: cfg.TrustProxy,
 		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Ready: n.readiness, Registry: reg, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err

@@ -7,9 +7,9 @@ import (
 	"github.com/petitionledger/petitionledger/projections"
 )
 
-// placesFromGeo builds the projections' place table and the region names
-// from the embedded geography.
-func placesFromGeo(g *geo.Data) (*projections.Places, map[string]string, error) {
+// placesFromGeo builds the projections' place table from the embedded
+// geography.
+func placesFromGeo(g *geo.Data) (*projections.Places, error) {
 	names := map[string]string{}
 	var regions []projections.Region
 	for _, r := range g.Regions() {
@@ -36,7 +36,7 @@ func placesFromGeo(g *geo.Data) (*projections.Places, map[string]string, error) 
 	}
 	p, err := projections.NewPlaces(seats, regions, countries)
 	if err != nil {
-		return nil, nil, fmt.Errorf("place table: %w", err)
+		return nil, fmt.Errorf("place table: %w", err)
 	}
-	return p, names, nil
+	return p, nil
 }
