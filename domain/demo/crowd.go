@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/petitionledger/petitionledger/domain"
@@ -37,6 +37,7 @@ type crowdSpec struct {
 
 // plan is one signing, decided before it is played.
 type plan struct {
+	n          int // order of creation, the tie-break between equal times
 	at         time.Time
 	who        person
 	country    string
@@ -66,9 +67,9 @@ func (s *petitionSim) crowd(spec crowdSpec) ([]plan, error) {
 		}
 		plans = append(plans, p)
 	}
-	slices.SortStableFunc(plans, func(a, b plan) int { return a.at.Compare(b.at) })
+	slices.SortFunc(plans, byTime)
 	plans = addHouseholds(r, spec, plans, households)
-	slices.SortStableFunc(plans, func(a, b plan) int { return a.at.Compare(b.at) })
+	slices.SortFunc(plans, byTime)
 	return plans, nil
 }
 
@@ -117,9 +118,17 @@ func crowdSlots(r *rng, g *geo.Data, spec crowdSpec) ([]slot, int) {
 	return slots, nHouse
 }
 
+// byTime orders plans by time, then by creation.
+func byTime(a, b plan) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return a.n - b.n
+}
+
 // planFor turns a slot into a signing at a time drawn from the waves.
 func planFor(r *rng, g *geo.Data, spec crowdSpec, s slot, n int) (plan, error) {
-	p := plan{at: waveTime(r, spec.waves), who: newPerson(r, n), country: s.country,
+	p := plan{n: n, at: waveTime(r, spec.waves), who: newPerson(r, n), country: s.country,
 		ip: ipFor(spec.ipBase + n), notify: r.chance(0.7)}
 	if !p.at.Before(spec.end) {
 		p.at = spec.end.Add(-time.Minute)
@@ -154,6 +163,7 @@ func addHouseholds(r *rng, spec crowdSpec, plans []plan, n int) []plan {
 	for _, i := range candidates[:min(n, len(candidates))] {
 		first := plans[i]
 		second := first
+		second.n = len(plans)
 		second.who = householdMember(r, first.who)
 		second.at = first.at.Add(10*time.Minute + time.Duration(r.float()*float64(170*time.Minute)))
 		second.notify = r.chance(0.7)
@@ -213,7 +223,7 @@ func steps(plans []plan) []step {
 			out = append(out, step{at: p.validateAt, plan: i, confirm: true})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b step) int {
+	slices.SortFunc(out, func(a, b step) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
@@ -236,21 +246,23 @@ func (s *petitionSim) play(plans []plan, bots bool) error {
 	refs := make([]sigRef, len(plans))
 	fraudulent := make([]bool, len(plans))
 	ready := s.prepareAll(plans)
+	defer ready.stop.Store(true)
 	for _, st := range steps(plans) {
 		p := plans[st.plan]
 		if st.confirm {
 			if fraudulent[st.plan] {
 				continue
 			}
-			if err := s.validate(refs[st.plan], st.at); err != nil {
+			if err := s.validateWithID(refs[st.plan], ready.get(st.plan).validatedID, st.at); err != nil {
 				return fmt.Errorf("confirming at %s: %w", st.at.Format(time.RFC3339), err)
 			}
 			continue
 		}
-		if ready[st.plan].err != nil {
-			return fmt.Errorf("signing at %s: %w", p.at.Format(time.RFC3339), ready[st.plan].err)
+		ps := ready.get(st.plan)
+		if ps.err != nil {
+			return fmt.Errorf("signing at %s: %w", p.at.Format(time.RFC3339), ps.err)
 		}
-		ref, fraud, err := s.record(ready[st.plan])
+		ref, fraud, err := s.record(*ps)
 		if err != nil {
 			return fmt.Errorf("signing at %s: %w", p.at.Format(time.RFC3339), err)
 		}
@@ -262,24 +274,43 @@ func (s *petitionSim) play(plans []plan, bots bool) error {
 	return nil
 }
 
-// prepareAll builds every plan's SignatureSigned (keyed hashes and seal,
-// the costly part) on all cores. Each result depends only on its plan, so
-// the history does not depend on scheduling.
-func (s *petitionSim) prepareAll(plans []plan) []prepared {
-	out := make([]prepared, len(plans))
-	workers := max(1, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
+// preparing builds every plan's SignatureSigned (keyed hashes and seal,
+// the costly part) on all cores, in chunks, ahead of the sequential
+// decisions that consume them: get(i) waits only for plan i's chunk. Each
+// result depends only on its plan, so the history does not depend on
+// scheduling.
+type preparing struct {
+	out   []prepared
+	ready []chan struct{} // closed when the chunk is built
+	stop  atomic.Bool     // set when the consumer gives up: workers stop early
+}
+
+const prepareChunk = 512
+
+func (s *petitionSim) prepareAll(plans []plan) *preparing {
+	chunks := (len(plans) + prepareChunk - 1) / prepareChunk
+	pr := &preparing{out: make([]prepared, len(plans)), ready: make([]chan struct{}, chunks)}
+	for c := range pr.ready {
+		pr.ready[c] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range max(1, runtime.GOMAXPROCS(0)) {
 		go func() {
-			defer wg.Done()
-			for i := w; i < len(plans); i += workers {
-				p := plans[i]
-				in := signerInput(p.who, p.country, p.postcode, p.ip, p.notify)
-				out[i] = s.prepareOne(in, domain.KindSigner, p.at, s.g.id(s.stream, "signer", strconv.Itoa(i)))
+			for c := int(next.Add(1) - 1); c < chunks && !pr.stop.Load(); c = int(next.Add(1) - 1) {
+				for i := c * prepareChunk; i < min(len(plans), (c+1)*prepareChunk); i++ {
+					p := plans[i]
+					in := signerInput(p.who, p.country, p.postcode, p.ip, p.notify)
+					pr.out[i] = s.prepareOne(in, domain.KindSigner, p.at, s.g.id(s.stream, "signer", strconv.Itoa(i)))
+				}
+				close(pr.ready[c])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	return pr
+}
+
+// get returns plan i's prepared signature, waiting for it if needed.
+func (pr *preparing) get(i int) *prepared {
+	<-pr.ready[i/prepareChunk]
+	return &pr.out[i]
 }

@@ -173,7 +173,7 @@ func botPlans(r *rng, at time.Time) []plan {
 		for attempt := range 2 {
 			p := newPerson(r, 900_000+2*i+attempt)
 			p.email = fmt.Sprintf("u%d%d@mail.example.net", 7000+i, attempt)
-			plans = append(plans, plan{at: t.Add(time.Duration(attempt*30) * time.Second), who: p,
+			plans = append(plans, plan{n: 1_000_000 + 2*i + attempt, at: t.Add(time.Duration(attempt*30) * time.Second), who: p,
 				country: geo.UnitedKingdom, postcode: spaced(r, "SW1A1AA"), ip: ip,
 				validateAt: t.Add(time.Duration(attempt*30+90) * time.Second)})
 		}
@@ -214,7 +214,7 @@ func (s *petitionSim) invalidate(req domain.InvalidationRequest, at time.Time) e
 	matching, invalidated := 0, 0
 	step := at
 	for _, key := range s.order {
-		signer := s.signers[key]
+		signer := s.signers[key].signer
 		for _, rec := range signer.Signatures {
 			if !inv.Criteria.Matches(s.id, key, rec) || rec.SignedAt.After(at) {
 				continue

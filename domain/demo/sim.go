@@ -19,10 +19,16 @@ type petitionSim struct {
 	stream  string
 	r       *rng
 	p       *domain.Petition
-	signers map[string]*domain.Signer
+	signers map[string]*signerState
 	order   []string // signer keys, in order of first signature
 	limiter *domain.RateLimiter
 	signs   int // signatures made, for event IDs
+}
+
+// signerState is one signer stream: its aggregate and its name.
+type signerState struct {
+	signer *domain.Signer
+	stream string
 }
 
 // sigRef names one signature.
@@ -34,7 +40,7 @@ type sigRef struct {
 func (g *generator) newPetition(id int64) *petitionSim {
 	return &petitionSim{g: g, id: id, stream: domain.PetitionStream(id),
 		r: newRNG(g.opts.Seed, "petition-"+strconv.FormatInt(id, 10)), p: &domain.Petition{},
-		signers: map[string]*domain.Signer{}, limiter: domain.NewRateLimiter(g.cfg.Rate)}
+		signers: map[string]*signerState{}, limiter: domain.NewRateLimiter(g.cfg.Rate)}
 }
 
 // onPetition emits petition events and folds them.
@@ -60,18 +66,17 @@ func (s *petitionSim) named(kind string) func(int) uuid.UUID {
 
 // onSigner emits signer-stream events and folds them.
 func (s *petitionSim) onSigner(key string, ids []uuid.UUID, events []domain.Event) error {
-	signer := s.signers[key]
-	if signer == nil {
-		signer = &domain.Signer{}
-		s.signers[key] = signer
+	st := s.signers[key]
+	if st == nil {
+		st = &signerState{signer: &domain.Signer{}, stream: domain.SignerStream(s.id, key)}
+		s.signers[key] = st
 		s.order = append(s.order, key)
 	}
-	stream := domain.SignerStream(s.id, key)
 	for i, e := range events {
-		if err := s.g.emit(stream, ids[i], e); err != nil {
+		if err := s.g.emit(st.stream, ids[i], e); err != nil {
 			return err
 		}
-		if err := signer.Apply(e); err != nil {
+		if err := st.signer.Apply(e); err != nil {
 			return err
 		}
 	}
@@ -123,9 +128,10 @@ func (s *petitionSim) sign(in domain.SignerInput, kind domain.SignatureKind, at 
 
 // prepared is a signature built ahead of deciding it.
 type prepared struct {
-	eventID uuid.UUID
-	sig     domain.SignatureSigned
-	err     error
+	eventID     uuid.UUID
+	validatedID uuid.UUID // ID of its SignatureValidated, as the ledger derives it
+	sig         domain.SignatureSigned
+	err         error
 }
 
 // prepareOne builds the SignatureSigned for event eventID; the signature
@@ -133,7 +139,7 @@ type prepared struct {
 func (s *petitionSim) prepareOne(in domain.SignerInput, kind domain.SignatureKind, at time.Time, eventID uuid.UUID) prepared {
 	sigID := domain.DeterministicEventID("signature", eventID.String())
 	sig, err := s.prepare(in, sigID, kind, at)
-	return prepared{eventID: eventID, sig: sig, err: err}
+	return prepared{eventID: eventID, validatedID: validatedEventID(sigID), sig: sig, err: err}
 }
 
 // record decides a prepared signature on the petition and emits it.
@@ -143,31 +149,43 @@ func (s *petitionSim) record(ps prepared) (sigRef, bool, error) {
 	if sig.Kind == domain.KindSigner {
 		fraud = s.limiter.Attempt(sig.IPHash, s.id, sig.At)
 	}
-	signer := s.signers[sig.SignerKey]
-	if signer == nil {
-		signer = &domain.Signer{}
+	signer := &domain.Signer{}
+	if st := s.signers[sig.SignerKey]; st != nil {
+		signer = st.signer
 	}
 	events, err := signer.Sign(s.g.cfg, s.p, sig, domain.SignOptions{FraudReason: fraud})
 	if err != nil {
 		return sigRef{}, false, err
 	}
-	ids := []uuid.UUID{ps.eventID, domain.DeterministicEventID("fraud", ps.eventID.String())}
+	ids := []uuid.UUID{ps.eventID}
+	if len(events) > 1 {
+		ids = append(ids, domain.DeterministicEventID("fraud", ps.eventID.String()))
+	}
 	ref := sigRef{key: sig.SignerKey, id: sig.SignatureID}
-	return ref, fraud != "", s.onSigner(ref.key, ids[:len(events)], events)
+	return ref, fraud != "", s.onSigner(ref.key, ids, events)
+}
+
+// validatedEventID is the ledger's ID for a signature's validation.
+func validatedEventID(sigID uuid.UUID) uuid.UUID {
+	return domain.DeterministicEventID("validated", sigID.String())
 }
 
 // validate confirms a signature (the ledger's ValidateSignature) and its
 // follow-up on the petition for creators and sponsors.
 func (s *petitionSim) validate(ref sigRef, at time.Time) error {
-	signer := s.signers[ref.key]
-	events, err := signer.Validate(s.g.cfg, s.p, ref.id, at)
+	return s.validateWithID(ref, validatedEventID(ref.id), at)
+}
+
+// validateWithID is validate with the validation's event ID computed ahead.
+func (s *petitionSim) validateWithID(ref sigRef, eventID uuid.UUID, at time.Time) error {
+	events, err := s.signers[ref.key].signer.Validate(s.g.cfg, s.p, ref.id, at)
 	if err != nil {
 		return err
 	}
 	if len(events) != 1 {
 		return fmt.Errorf("validate %s: %d events", ref.id, len(events))
 	}
-	if err := s.onSigner(ref.key, []uuid.UUID{domain.DeterministicEventID("validated", ref.id.String())}, events); err != nil {
+	if err := s.onSigner(ref.key, []uuid.UUID{eventID}, events); err != nil {
 		return err
 	}
 	v := events[0].(domain.SignatureValidated)
@@ -194,7 +212,7 @@ func (s *petitionSim) closeAtDeadline() error {
 func (s *petitionSim) summary() Summary {
 	sum := Summary{ID: s.id, Action: s.p.Action, State: s.p.State}
 	for _, key := range s.order {
-		for _, rec := range s.signers[key].Signatures {
+		for _, rec := range s.signers[key].signer.Signatures {
 			sum.Signatures++
 			if domain.Counts(rec.Facts(), s.p.ClosedAt, s.g.cfg.ValidationGrace) {
 				sum.Counted++
