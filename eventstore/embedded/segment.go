@@ -137,3 +137,7 @@ func fdatasync(f *os.File) error {
 		}
 	}
 }
+
+// syncData is the writer's durability call; tests swap it to inject
+// failures.
+var syncData = fdatasync

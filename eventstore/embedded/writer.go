@@ -201,7 +201,7 @@ func (s *Store) commitBatch(batch []*request) {
 		s.failBatch(batch, err)
 		return
 	}
-	if err := fdatasync(w.active.f); err != nil {
+	if err := syncData(w.active.f); err != nil {
 		s.failBatch(batch, err)
 		return
 	}
