@@ -51,3 +51,27 @@ func TestTokenFile(t *testing.T) {
 		t.Fatalf("bad file: got %v, want an error naming line 2", err)
 	}
 }
+
+// FuzzTokenSpec: a spec either registers one token or fails with
+// ErrBadToken, and the error never repeats the token.
+func FuzzTokenSpec(f *testing.F) {
+	for _, s := range []string{"moderator:" + moderatorToken, "auditor:x", ":", "", "government:" + strings.Repeat("g", 40), "king:abcdefghijklmnopq", "moderator: spaced token 12345 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		var toks httpapi.Tokens
+		err := toks.AddSpec(spec)
+		if err == nil {
+			if toks.Len() != 1 {
+				t.Fatalf("%q: accepted but %d tokens", spec, toks.Len())
+			}
+			return
+		}
+		if !errors.Is(err, httpapi.ErrBadToken) {
+			t.Fatalf("%q: error %v does not wrap ErrBadToken", spec, err)
+		}
+		if _, tok, ok := strings.Cut(spec, ":"); ok && len(strings.TrimSpace(tok)) >= 4 && strings.Contains(err.Error(), strings.TrimSpace(tok)) {
+			t.Fatalf("%q: error %q repeats the token", spec, err)
+		}
+	})
+}
