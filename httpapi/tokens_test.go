@@ -70,7 +70,9 @@ func FuzzTokenSpec(f *testing.F) {
 		if !errors.Is(err, httpapi.ErrBadToken) {
 			t.Fatalf("%q: error %v does not wrap ErrBadToken", spec, err)
 		}
-		if _, tok, ok := strings.Cut(spec, ":"); ok && len(strings.TrimSpace(tok)) >= 4 && strings.Contains(err.Error(), strings.TrimSpace(tok)) {
+		role, tok, ok := strings.Cut(spec, ":")
+		tok = strings.TrimSpace(tok)
+		if ok && len(tok) >= 4 && !strings.Contains(role, tok) && strings.Contains(err.Error(), tok) {
 			t.Fatalf("%q: error %q repeats the token", spec, err)
 		}
 	})
