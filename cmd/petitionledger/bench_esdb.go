@@ -14,7 +14,11 @@ import (
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/serverfeatures"
+	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
 	"github.com/google/uuid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/embedded"
@@ -100,6 +104,13 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}},
 		{"read $all", func(t esdbTarget) (int, error) { return t.readAll(ctx) }},
 	}
+	// The floor under every esdb number: the cheapest possible gRPC call
+	// (ServerFeatures, no Store), from as many connections.
+	_, rate, err := grpcBaseline(ctx, lis.Addr().String(), f.clients, f.singles)
+	if err != nil {
+		return fmt.Errorf("gRPC baseline: %w", err)
+	}
+	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s\n", fmt.Sprintf("grpc unary baseline x%d", f.clients), rate, "-", "-")
 	for _, p := range phases {
 		var rates [2]float64
 		for i, t := range targets {
@@ -113,6 +124,30 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "%-28s %16.0f %16.0f %8.2f\n", p.name, rates[0], rates[1], rates[0]/rates[1])
 	}
 	return nil
+}
+
+// grpcBaseline makes calls ServerFeatures calls from conns connections and
+// returns the calls made and the rate.
+func grpcBaseline(ctx context.Context, addr string, conns, calls int) (int, float64, error) {
+	clients := make([]serverfeatures.ServerFeaturesClient, conns)
+	for i := range clients {
+		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return 0, 0, err
+		}
+		defer cc.Close()
+		clients[i] = serverfeatures.NewServerFeaturesClient(cc)
+		if _, err := clients[i].GetSupportedMethods(ctx, &shared.Empty{}); err != nil {
+			return 0, 0, err
+		}
+	}
+	t := esdbTarget{appendTo: func(ctx context.Context, worker int, _ string, _ int) error {
+		_, err := clients[worker].GetSupportedMethods(ctx, &shared.Empty{})
+		return err
+	}}
+	start := time.Now()
+	n, err := runAppends(ctx, t, conns, calls, 1, "baseline")
+	return n, float64(n) / time.Since(start).Seconds(), err
 }
 
 // runAppends makes ops appends of n events from workers goroutines, each
