@@ -35,6 +35,7 @@ type benchESDBFlags struct {
 	batch   int // events per batch append
 	writers int // concurrent batch writers
 	clients int // concurrent single-event appenders
+	conns   int // client connections they share
 	singles int // single-event appends in all
 }
 
@@ -52,13 +53,17 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&f.events, "events", 200_000, "events appended in batches, then read back from $all")
 	fs.IntVar(&f.batch, "batch", 100, "events per batch append")
 	fs.IntVar(&f.writers, "writers", 4, "concurrent batch writers")
-	fs.IntVar(&f.clients, "clients", 256, "concurrent single-event appenders (one connection each)")
+	fs.IntVar(&f.clients, "clients", 256, "concurrent single-event appenders")
+	fs.IntVar(&f.conns, "conns", 0, "client connections the appenders share (0: one each)")
 	fs.IntVar(&f.singles, "singles", 20_000, "single-event appends in all")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if f.events <= 0 || f.batch <= 0 || f.writers <= 0 || f.clients <= 0 || f.singles <= 0 || fs.NArg() > 0 {
-		return usageError{"bench esdb: -events, -batch, -writers, -clients and -singles must be positive; no arguments"}
+	if f.events <= 0 || f.batch <= 0 || f.writers <= 0 || f.clients <= 0 || f.singles <= 0 || f.conns < 0 || fs.NArg() > 0 {
+		return usageError{"bench esdb: -events, -batch, -writers, -clients and -singles must be positive, -conns not negative; no arguments"}
+	}
+	if f.conns == 0 || f.conns > f.clients {
+		f.conns = f.clients
 	}
 	dir, err := os.MkdirTemp("", "petitionledger-bench-esdb-")
 	if err != nil {
@@ -83,14 +88,14 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	srv := esdbserver.New(served, esdbserver.Options{Logger: quiet})
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
-	viaClient, err := newClientTarget(ctx, "esdb://"+lis.Addr().String()+"?tls=false", max(f.writers, f.clients))
+	viaClient, err := newClientTarget(ctx, "esdb://"+lis.Addr().String()+"?tls=false", max(f.writers, f.conns))
 	if err != nil {
 		return err
 	}
 	defer viaClient.close()
 	targets := []esdbTarget{viaClient.target(), directTarget(direct)}
-	fmt.Fprintf(stdout, "bench esdb: %d events in batches of %d from %d writers; %d single-event appends from %d clients; then read $all\n",
-		f.events, f.batch, f.writers, f.singles, f.clients)
+	fmt.Fprintf(stdout, "bench esdb: %d events in batches of %d from %d writers; %d single-event appends from %d clients on %d connections; then read $all\n",
+		f.events, f.batch, f.writers, f.singles, f.clients, f.conns)
 	fmt.Fprintf(stdout, "%-28s %16s %16s %8s\n", "phase", "esdb (events/s)", "embedded", "ratio")
 	phases := []struct {
 		name string
@@ -99,18 +104,18 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		{fmt.Sprintf("append batch=%d x%d", f.batch, f.writers), func(t esdbTarget) (int, error) {
 			return runAppends(ctx, t, f.writers, f.events/f.batch, f.batch, "batch")
 		}},
-		{fmt.Sprintf("append single x%d", f.clients), func(t esdbTarget) (int, error) {
+		{fmt.Sprintf("append single x%d/%d", f.clients, f.conns), func(t esdbTarget) (int, error) {
 			return runAppends(ctx, t, f.clients, f.singles, 1, "single")
 		}},
 		{"read $all", func(t esdbTarget) (int, error) { return t.readAll(ctx) }},
 	}
 	// The floor under every esdb number: the cheapest possible gRPC call
 	// (ServerFeatures, no Store), from as many connections.
-	_, rate, err := grpcBaseline(ctx, lis.Addr().String(), f.clients, f.singles)
+	_, rate, err := grpcBaseline(ctx, lis.Addr().String(), f.clients, f.conns, f.singles)
 	if err != nil {
 		return fmt.Errorf("gRPC baseline: %w", err)
 	}
-	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s\n", fmt.Sprintf("grpc unary baseline x%d", f.clients), rate, "-", "-")
+	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s\n", fmt.Sprintf("grpc unary baseline x%d/%d", f.clients, f.conns), rate, "-", "-")
 	for _, p := range phases {
 		var rates [2]float64
 		for i, t := range targets {
@@ -126,9 +131,9 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// grpcBaseline makes calls ServerFeatures calls from conns connections and
-// returns the calls made and the rate.
-func grpcBaseline(ctx context.Context, addr string, conns, calls int) (int, float64, error) {
+// grpcBaseline makes calls ServerFeatures calls from workers goroutines
+// sharing conns connections and returns the calls made and the rate.
+func grpcBaseline(ctx context.Context, addr string, workers, conns, calls int) (int, float64, error) {
 	clients := make([]serverfeatures.ServerFeaturesClient, conns)
 	for i := range clients {
 		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -142,11 +147,11 @@ func grpcBaseline(ctx context.Context, addr string, conns, calls int) (int, floa
 		}
 	}
 	t := esdbTarget{appendTo: func(ctx context.Context, worker int, _ string, _ int) error {
-		_, err := clients[worker].GetSupportedMethods(ctx, &shared.Empty{})
+		_, err := clients[worker%conns].GetSupportedMethods(ctx, &shared.Empty{})
 		return err
 	}}
 	start := time.Now()
-	n, err := runAppends(ctx, t, conns, calls, 1, "baseline")
+	n, err := runAppends(ctx, t, workers, calls, 1, "baseline")
 	return n, float64(n) / time.Since(start).Seconds(), err
 }
 
