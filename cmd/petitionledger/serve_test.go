@@ -219,3 +219,34 @@ func TestServeOverEventStoreDBProtocol(t *testing.T) {
 		t.Fatalf("B readyz: %d %v %v", status, body, err)
 	}
 }
+
+// FuzzSecretsFile: any file content either loads as complete secrets or is
+// refused; it never panics.
+func FuzzSecretsFile(f *testing.F) {
+	good, _ := os.ReadFile(func() string {
+		p := filepath.Join(f.TempDir(), "s.json")
+		if _, err := loadOrCreateSecrets(p); err != nil {
+			f.Fatal(err)
+		}
+		return p
+	}())
+	for _, s := range [][]byte{good, []byte(`{}`), []byte(`{"version":1,"current_key":"k1","sealing_keys":{"k1":""}}`), []byte(`[`), nil} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "secrets.json")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := loadOrCreateSecrets(p)
+		if err != nil {
+			return
+		}
+		if len(s.HasherKey) < 32 || len(s.TokenSecret) < 32 || len(s.SealingKeys[s.CurrentKey]) != 32 {
+			t.Fatalf("accepted incomplete secrets from %q", b)
+		}
+		if _, err := domainRules(s); err != nil {
+			t.Fatalf("accepted secrets the domain refuses: %v", err)
+		}
+	})
+}
