@@ -1,9 +1,9 @@
 package geo
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode"
 )
 
@@ -29,35 +29,37 @@ func NormalizePostcode(s string) (string, error) {
 	if len(s) > maxPostcodeInput {
 		return "", fmt.Errorf("%w: longer than %d bytes", ErrMalformedPostcode, maxPostcodeInput)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
+	var buf [maxPostcodeInput]byte
+	n := 0
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r):
+		case r == ' ' || r == '\t' || unicode.IsSpace(r):
 		case r >= 'a' && r <= 'z':
-			b.WriteByte(byte(r - 'a' + 'A'))
+			buf[n] = byte(r - 'a' + 'A')
+			n++
 		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			b.WriteByte(byte(r))
+			buf[n] = byte(r)
+			n++
 		default:
 			return "", fmt.Errorf("%w: only letters, digits and spaces are allowed", ErrMalformedPostcode)
 		}
 	}
-	pc := b.String()
-	if err := checkShape(pc); err != nil {
+	// Validate before allocating: malformed input costs no allocation.
+	if err := checkShape(buf[:n]); err != nil {
 		return "", err
 	}
-	return pc, nil
+	return string(buf[:n]), nil
 }
 
 // checkShape validates an upper-case postcode without spaces.
-func checkShape(pc string) error {
-	if pc == "" {
+func checkShape(pc []byte) error {
+	if len(pc) == 0 {
 		return fmt.Errorf("%w: empty", ErrMalformedPostcode)
 	}
-	if strings.HasPrefix(pc, "BFPO") {
+	if bytes.HasPrefix(pc, []byte("BFPO")) {
 		return fmt.Errorf("%w: BFPO numbers are not supported; choose the country where you live", ErrMalformedPostcode)
 	}
-	if pc == "GIR0AA" {
+	if string(pc) == "GIR0AA" {
 		return nil
 	}
 	if len(pc) < 5 || len(pc) > 7 {
@@ -74,7 +76,7 @@ func checkShape(pc string) error {
 }
 
 // validOutward reports whether out is A9, A99, AA9, AA99, A9A or AA9A.
-func validOutward(out string) bool {
+func validOutward(out []byte) bool {
 	var shape [4]byte
 	if len(out) < 2 || len(out) > 4 {
 		return false
