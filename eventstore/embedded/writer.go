@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,15 +86,17 @@ func (ws *wstream) positionOf(rev uint64) uint64 {
 //
 // Writers whose appends were just acknowledged usually append again at
 // once, but waking them takes a moment; a round that starts with fewer
-// requests than the previous round acknowledged waits a little for them
-// (at most a quarter of the last fsync's duration, capped at 1 ms), so
+// requests than the largest of the last 8 rounds waits a little for them
+// (at most a quarter of the last round's duration, capped at 1 ms), so
 // that concurrent writers keep sharing one fsync instead of splitting into
-// alternating half-full batches.
+// alternating partial batches.
 func (s *Store) writeLoop() {
 	defer close(s.done)
 	batch := make([]*request, 0, 256)
 	var timer *time.Timer
 	prev := 0
+	var recent [8]int // sizes of the last rounds; the target is their max
+	round := 0
 	var lastSync time.Duration
 	for first := range s.reqs {
 		batch = append(batch[:0], first)
@@ -119,7 +122,9 @@ func (s *Store) writeLoop() {
 		start := time.Now()
 		s.commitBatch(batch)
 		lastSync = time.Since(start)
-		prev = len(batch)
+		recent[round%len(recent)] = len(batch)
+		round++
+		prev = slices.Max(recent[:])
 		for i := range batch {
 			batch[i] = nil
 		}
