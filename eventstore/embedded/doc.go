@@ -52,10 +52,10 @@
 // effects of earlier requests of the same batch, encodes the records into
 // one buffer, writes it with one pwrite, fdatasyncs once, publishes the new
 // index entries and head position, and only then acknowledges every
-// request. A round that starts with fewer requests than the previous round
-// acknowledged waits up to a quarter of the last fsync (at most 1 ms) for
-// the writers that were just released, so that concurrent writers keep
-// sharing fsyncs. A failed write or fsync is sticky: the store refuses
+// request. A round that starts with fewer requests than the largest of the
+// last 8 rounds waits up to a quarter of the last round's duration (at most
+// 1 ms) for the writers that were just released, so that concurrent
+// writers keep sharing fsyncs instead of splitting into partial batches. A failed write or fsync is sticky: the store refuses
 // every later append with ErrWriteFailed (which matches
 // eventstore.ErrUnavailable). Options.OnSync observes every fsync.
 //
