@@ -88,7 +88,9 @@ func crowdSlots(r *rng, g *geo.Data, spec crowdSpec) ([]slot, int) {
 	cs := g.Constituencies()
 	weights := make([]float64, len(cs))
 	for i := range weights {
-		weights[i] = 0.6 + 0.8*r.float()
+		// The conversion forbids fusing into an FMA (Go spec), so the
+		// weights, and the history, are the same on every architecture.
+		weights[i] = 0.6 + float64(0.8*r.float())
 	}
 	slots := make([]slot, 0, spec.counted+spec.neverConfirmed)
 	for i, n := range apportion(nUK-nUnknown-nHouse, weights) {
