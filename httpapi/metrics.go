@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -147,7 +148,12 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 			if !ok {
 				o, _ = observers.LoadOrStore(k, obs.WithLabelValues(route, r.Method, strconv.Itoa(status)))
 			}
-			o.(prometheus.Observer).Observe(time.Since(start).Seconds())
+			elapsed := time.Since(start)
+			o.(prometheus.Observer).Observe(elapsed.Seconds())
+			if s.log.Enabled(r.Context(), slog.LevelDebug) { // the route name only: no path, query, address or body
+				s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("route", route),
+					slog.String("method", r.Method), slog.Int("status", status), slog.Duration("duration", elapsed))
+			}
 		}()
 		h.ServeHTTP(rec, r)
 	})

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -47,7 +48,9 @@ func TestMetricsExposeRequestsAppendsAndLag(t *testing.T) {
 
 func TestLogsHoldNoPersonalData(t *testing.T) {
 	var logs syncBuffer
-	f := newFixture(t, func(c *httpapi.Config) { c.Logger = jsonLogger(&logs) })
+	f := newFixture(t, func(c *httpapi.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
 	f.ledger.err = errors.New("boom")
 	f.do("POST", "/petitions/1/signatures", signerJSON, "Authorization", "Bearer "+moderatorToken)
 	f.do("POST", "/admin/petitions/1/close", `{}`, "Authorization", "Bearer "+moderatorToken)
@@ -55,7 +58,12 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	if !strings.Contains(out, "boom") {
 		t.Fatalf("the internal error was not logged: %q", out)
 	}
-	for _, secret := range []string{"ada@example.org", "Ada Lovelace", "SW1A", "127.0.0.1", moderatorToken} {
+	if !strings.Contains(out, `"route":"close"`) {
+		t.Fatalf("debug request log missing: %q", out)
+	}
+	f.do("GET", "/signatures/"+hexKeyA[:8]+"/verify?petition=1&signer=s&token=secret-token-value", "")
+	out = logs.String()
+	for _, secret := range []string{"ada@example.org", "Ada Lovelace", "SW1A", "127.0.0.1", moderatorToken, "secret-token-value"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("logs contain %q", secret)
 		}
