@@ -325,8 +325,6 @@ func (l *fakeLedger) Invalidate(_ context.Context, req domain.InvalidationReques
 		MatchingCount: 7, InvalidatedCount: 5, Position: rc.Position}, err
 }
 
-func jsonLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
-
 // syncBuffer is a log sink safe for concurrent writers and readers.
 type syncBuffer struct {
 	mu sync.Mutex
