@@ -220,6 +220,12 @@ func (s *benchServer) openPetition(c *http.Client) (int64, error) {
 	if err != nil || status != 200 {
 		return 0, fmt.Errorf("publish: %d %v %v", status, rc, err)
 	}
+	// Start measuring only once the projections show the petition open.
+	status, body, err := call(c, "GET", fmt.Sprintf("%s/petitions/%d/count.json", s.base, id), "", "",
+		"X-Ledger-Min-Position", rc["position"].(string))
+	if err != nil || status != 200 {
+		return 0, fmt.Errorf("read after publish: %d %v %v", status, body, err)
+	}
 	return id, nil
 }
 
