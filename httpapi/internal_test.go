@@ -128,3 +128,18 @@ func TestTimestampsHaveMilliseconds(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"::ffff:203.0.113.7", "::ffff:203.0.113.7"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := limitKey(tt.in); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

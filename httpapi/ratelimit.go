@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,4 +103,19 @@ func rateLimited(w http.ResponseWriter, wait time.Duration) {
 	secs := int(wait/time.Second) + 1
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	writeProblemBody(w, newProblem(CodeRateLimited, "", "Too many requests from this address; retry in "+strconv.Itoa(secs)+" s."))
+}
+
+// limitKey is the bucket of a client address: the address itself for
+// IPv4, its /64 network for IPv6 (one subscriber usually holds a whole /64,
+// so per-address buckets would not limit anything).
+func limitKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || addr.Is4() || addr.Is4In6() {
+		return ip
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

@@ -172,7 +172,7 @@ func (s *Server) routes() {
 // limited applies the per-address rate limit of public writes.
 func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := s.limiter.allow(clientIP(r, s.cfg.TrustProxy)); !ok {
+		if ok, wait := s.limiter.allow(limitKey(clientIP(r, s.cfg.TrustProxy))); !ok {
 			s.metrics.rateLimited.Inc()
 			rateLimited(w, wait)
 			return
