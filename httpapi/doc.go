@@ -35,7 +35,9 @@
 //
 // # Consistency and caching
 //
-// Every response names the $all position it reflects in X-Ledger-Position.
+// Every response (errors included) names the $all position it reflects in
+// X-Ledger-Position: a write's receipt position, a read's view position (or
+// its as_of position), else the latest view's.
 // Petition reads carry an ETag derived from the position of the petition's
 // last change (so the tag changes exactly when the body can) and
 // Cache-Control "no-cache": caches may store the body but must revalidate,
@@ -44,6 +46,21 @@
 // A client that wants to read its own write sends X-Ledger-Min-Position
 // (the position of its receipt); the read waits (bounded) until the
 // projections reflect it.
+//
+// # Live counts
+//
+// GET /petitions/{id}/live is a Server-Sent Events stream of count.json
+// documents ("event: count", the petition's position as the event id). One
+// broadcaster per petition renders at most one frame per
+// Config.LiveInterval and wakes its subscribers by closing a channel; a
+// subscriber holds no queue and always writes the newest frame, so slow
+// clients skip to the latest count (see live.go).
+//
+// # Limits
+//
+// Public writes are rate limited per client address (IPv6 per /64), bodies
+// are bounded (Config.MaxBodyBytes) and decoded strictly: unknown keys, wrong
+// types and trailing data are refused with the field named.
 //
 // # Errors
 //
