@@ -22,17 +22,47 @@ import (
 // buffering the ones it missed. Memory is one frame per petition plus one
 // goroutine and connection per subscriber.
 
-// hub owns the broadcasters.
+// hub owns the broadcasters and the one heartbeat every subscriber shares.
 type hub struct {
 	interval time.Duration
 	done     chan struct{}
+
+	beatMu sync.Mutex
+	beatCh chan struct{} // closed at the next heartbeat, guarded by beatMu
 
 	mu    sync.Mutex
 	casts map[int64]*broadcaster // guarded by mu
 }
 
-func newHub(interval time.Duration) *hub {
-	return &hub{interval: interval, done: make(chan struct{}), casts: map[int64]*broadcaster{}}
+func newHub(interval, heartbeat time.Duration) *hub {
+	h := &hub{interval: interval, done: make(chan struct{}), casts: map[int64]*broadcaster{}, beatCh: make(chan struct{})}
+	go h.heartbeats(heartbeat)
+	return h
+}
+
+// heartbeats closes the heartbeat channel every period until close: one
+// timer for every subscriber instead of one each.
+func (h *hub) heartbeats(period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			h.beatMu.Lock()
+			close(h.beatCh)
+			h.beatCh = make(chan struct{})
+			h.beatMu.Unlock()
+		case <-h.done:
+			return
+		}
+	}
+}
+
+// beat returns the channel closed at the next heartbeat.
+func (h *hub) beat() <-chan struct{} {
+	h.beatMu.Lock()
+	defer h.beatMu.Unlock()
+	return h.beatCh
 }
 
 // broadcaster fans one petition's count out to its subscribers.
@@ -183,8 +213,6 @@ func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = rc.Flush()
-	heartbeat := time.NewTicker(s.cfg.LiveHeartbeat)
-	defer heartbeat.Stop()
 	for {
 		frame, pos, changed := b.latest()
 		if frame != nil && pos.Compare(sent) > 0 {
@@ -197,7 +225,7 @@ func (s *Server) handleLive(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case <-changed:
-		case <-heartbeat.C:
+		case <-s.live.beat():
 			if _, err := w.Write([]byte(": keep-alive " + strconv.FormatInt(time.Now().Unix(), 10) + "\n\n")); err != nil {
 				return
 			}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"github.com/petitionledger/petitionledger/httpapi"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,4 +104,19 @@ func TestLiveEndsOnClose(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the live stream did not end when the server closed")
 	}
+}
+
+func TestLiveHeartbeatKeepsIdleStreamsAlive(t *testing.T) {
+	f := newFixture(t, func(c *httpapi.Config) { c.LiveHeartbeat = 10 * time.Millisecond })
+	f.openPetition(1, "Plant more trees")
+	s := openLive(t, f, "1")
+	s.next(t)
+	for s.sc.Scan() { // no count changes: the next thing on the wire is a comment
+		if line := s.sc.Text(); strings.HasPrefix(line, ": keep-alive") {
+			return
+		} else if line != "" {
+			t.Fatalf("unexpected line %q", line)
+		}
+	}
+	t.Fatalf("stream ended: %v", s.sc.Err())
 }

@@ -108,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = m
-	s.live = newHub(cfg.LiveInterval)
+	s.live = newHub(cfg.LiveInterval, cfg.LiveHeartbeat)
 	s.unhook = cfg.Projections.OnChange(s.live.onChange)
 	s.routes()
 	return s, nil
