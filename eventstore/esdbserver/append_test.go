@@ -281,3 +281,25 @@ func TestAppendMalformed(t *testing.T) {
 		t.Errorf("stream after malformed appends: got %v, want not found (nothing written)", err)
 	}
 }
+
+// TestAppendDefaultLimit: with the default 1 MiB limit, the official client's
+// oversize append fails and writes nothing, and one just under it succeeds.
+func TestAppendDefaultLimit(t *testing.T) {
+	f := newFixture(t, esdbserver.Options{})
+	ctx := ctxT(t)
+	stream := uniqueStream("default-limit")
+	event := func(size int) client.EventData {
+		return client.EventData{EventType: "Big", ContentType: client.ContentTypeBinary, Data: make([]byte, size)}
+	}
+	_, err := f.client.AppendToStream(ctx, stream, client.AppendToStreamOptions{}, event(600_000), event(600_000))
+	if st, _ := status.FromError(errors.Unwrap(err)); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "Maximum Append Size of 1048576 Exceeded") {
+		t.Fatalf("1.2 MB append: got %v, want InvalidArgument Maximum Append Size of 1048576", err)
+	}
+	if err := firstRecv(t, f.client, stream); err == nil {
+		t.Fatalf("stream exists after a rejected append")
+	}
+	// 2 × (524,000 + 6) bytes: under 1 MiB.
+	if _, err := f.client.AppendToStream(ctx, stream, client.AppendToStreamOptions{}, event(524_000), event(524_000)); err != nil {
+		t.Fatalf("append under the limit: %v", err)
+	}
+}

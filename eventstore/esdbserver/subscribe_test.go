@@ -190,3 +190,43 @@ func TestSubscribeToStreamFromRevisionAndEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscribeToAllLiveCheckpoints: a filtered subscription that is live
+// keeps sending checkpoints while it scans events that do not match.
+func TestSubscribeToAllLiveCheckpoints(t *testing.T) {
+	f := newFixture(t, esdbserver.Options{})
+	ctx := ctxT(t)
+	filter := &client.SubscriptionFilter{Type: client.StreamFilterType, Prefixes: []string{"wanted-"}}
+	sub, err := f.client.SubscribeToAll(ctx, client.SubscribeToAllOptions{From: client.End{}, Filter: filter, MaxSearchWindow: 5, CheckpointInterval: 2})
+	if err != nil {
+		t.Fatalf("SubscribeToAll: %v", err)
+	}
+	defer sub.Close()
+	if m := recvSub(t, sub); m.kind != "caught-up" {
+		t.Fatalf("first message: got %+v, want caught-up", m)
+	}
+	for i := range 30 {
+		if _, err := f.client.AppendToStream(ctx, fmt.Sprintf("unwanted-%d", i), client.AppendToStreamOptions{}, jsonEvents("E", 1)...); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	if _, err := f.client.AppendToStream(ctx, "wanted-1", client.AppendToStreamOptions{}, jsonEvents("W", 1)...); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	checkpoints := 0
+	for {
+		m := recvSub(t, sub)
+		if m.kind == "checkpoint" {
+			checkpoints++
+			continue
+		}
+		if want := (subMsg{kind: "event", stream: "wanted-1", typ: "W"}); m != want {
+			t.Fatalf("got %+v, want %+v", m, want)
+		}
+		break
+	}
+	// 30 unmatched events, a checkpoint every 2 × 5 of them.
+	if checkpoints < 3 {
+		t.Errorf("live checkpoints: got %d, want at least 3", checkpoints)
+	}
+}
