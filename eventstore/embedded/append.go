@@ -101,6 +101,12 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 	}
 	s.inflight.Add(1)
 	s.closeMu.RUnlock()
+	if ctx.Done() == nil { // a context that never ends: plain channel operations
+		s.reqs <- r
+		s.inflight.Done()
+		<-r.done
+		return r.err
+	}
 	select {
 	case s.reqs <- r:
 		s.inflight.Done()

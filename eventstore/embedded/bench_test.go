@@ -30,6 +30,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 			b.ReportMetric(float64(res.P50.Microseconds()), "p50-µs")
 			b.ReportMetric(float64(res.P99.Microseconds()), "p99-µs")
 			b.ReportMetric(float64(events)/float64(res.Syncs), "ev/fsync")
+			b.ReportMetric(float64(res.CPU.Microseconds())/float64(events), "cpu-µs/ev")
 			b.ReportMetric(100*res.SyncTime.Seconds()/res.Elapsed.Seconds(), "%in-fsync")
 			b.ReportMetric(raw.Elapsed.Seconds()/res.Elapsed.Seconds(), "raw/store-time")
 		})

@@ -34,6 +34,7 @@ type AppendResult struct {
 	SyncSizes    []int         // records per fsync, in order
 	SyncTime     time.Duration // total time inside fsync
 	Bytes        int64         // log bytes written
+	CPU          time.Duration // process CPU time (user+system) of the run, clients included
 }
 
 // Appends runs writers goroutines, each appending one event of dataSize
@@ -56,7 +57,7 @@ func Appends(dir string, writers, events, dataSize int) (AppendResult, error) {
 	var next atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -79,7 +80,7 @@ func Appends(dir string, writers, events, dataSize int) (AppendResult, error) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if err := s.Close(); err != nil {
 		return AppendResult{}, err
 	}
@@ -91,7 +92,7 @@ func Appends(dir string, writers, events, dataSize int) (AppendResult, error) {
 		Writers: writers, Events: events, Elapsed: elapsed,
 		EventsPerSec: float64(events) / elapsed.Seconds(),
 		P50:          lat[len(lat)/2], P99: lat[len(lat)*99/100],
-		Syncs: len(sizes), SyncSizes: sizes, SyncTime: syncTime, Bytes: logBytes(dir),
+		Syncs: len(sizes), SyncSizes: sizes, SyncTime: syncTime, Bytes: logBytes(dir), CPU: cpu,
 	}, nil
 }
 
