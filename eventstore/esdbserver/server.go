@@ -37,7 +37,7 @@ const (
 	// Store for.
 	DefaultReadBatchSize = 2048
 	// MaxReceiveMessageSize bounds one gRPC message from a client (the Go
-	// client's own receive limit is 17 MiB).
+	// client's own receive limit is 17 MiB), unless MaxAppendSize needs more.
 	MaxReceiveMessageSize = 17 << 20
 )
 
@@ -137,7 +137,8 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.KeepaliveEnforcementPolicy(KeepaliveEnforcementPolicy(s.opts.KeepaliveMinTime)),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Hour, Timeout: 20 * time.Second}),
-		grpc.MaxRecvMsgSize(MaxReceiveMessageSize),
+		// One proposed event may be as large as a whole append.
+		grpc.MaxRecvMsgSize(max(MaxReceiveMessageSize, s.opts.MaxAppendSize+64<<10)),
 		grpc.ForceServerCodecV2(newCodec()),
 		// Reuse handler goroutines (a fresh one per call grows its stack
 		// again each time): about 25% more single-event appends/s.
