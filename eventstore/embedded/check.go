@@ -124,7 +124,7 @@ func checkSegment(seg *segment, last bool, later []*segment) (Problem, int, bool
 	h := make([]byte, segHeaderSize)
 	n, _ := seg.f.ReadAt(h, 0)
 	if herr := checkSegmentHeader(h[:n]); herr != nil {
-		if last && allZero(h[:n]) {
+		if last && tornHeader(h[:n]) {
 			return Problem{Kind: ProblemTornTail, File: seg.path, Detail: "torn segment header"}, 0, false
 		}
 		p := Problem{Kind: ProblemBadHeader, File: seg.path, Detail: herr.Error()}

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -152,7 +151,7 @@ func (s *Store) openSegments() error {
 		h := make([]byte, segHeaderSize)
 		n, _ := seg.f.ReadAt(h, 0)
 		if herr := checkSegmentHeader(h[:n]); herr != nil {
-			if errors.Is(herr, errTorn) && i == len(list)-1 && allZero(h[:n]) {
+			if i == len(list)-1 && tornHeader(h[:n]) {
 				s.log.Warn("embedded: rewriting torn segment header", slog.String("file", seg.path), slog.Int("bytes", n))
 				if err := rewriteHeader(seg); err != nil {
 					return err
@@ -163,6 +162,16 @@ func (s *Store) openSegments() error {
 		}
 	}
 	return nil
+}
+
+// tornHeader reports whether h (the first bytes of a segment, up to 16) is
+// what a crash while creating the segment leaves: fewer than 16 bytes that
+// are a prefix of a valid header, or zeros.
+func tornHeader(h []byte) bool {
+	if len(h) >= segHeaderSize {
+		return allZero(h)
+	}
+	return allZero(h) || string(h) == string(segmentHeader()[:len(h)])
 }
 
 func allZero(b []byte) bool {

@@ -404,3 +404,41 @@ func flipBit(t *testing.T, path string, off int64) {
 }
 
 func crcC(b []byte) uint32 { return embedded.CrcForTest(b) }
+
+// TestOpenOnTornSegmentCreation: a crash while a new segment's header was
+// being written leaves a short or zeroed header; Open rewrites it.
+func TestOpenOnTornSegmentCreation(t *testing.T) {
+	cases := []struct {
+		name   string
+		header func(full []byte) []byte
+	}{
+		{"Empty", func([]byte) []byte { return nil }},
+		{"HalfHeader", func(full []byte) []byte { return full[:9] }},
+		{"ZeroedHeader", func([]byte) []byte { return make([]byte, 16) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openDir(t, dir)
+			ids := fill(t, s, "seg", 3)
+			s.Close()
+			first := lastSegment(t, dir)
+			full, _ := os.ReadFile(first)
+			next := filepath.Join(dir, fmt.Sprintf("seg-%020d.log", fileSize(t, first)))
+			if err := os.WriteFile(next, tc.header(full[:16]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if rep, err := embedded.Check(dir); err != nil || len(rep.Problems) != 1 || rep.Problems[0].Kind != embedded.ProblemTornTail {
+				t.Fatalf("Check: %+v, %v; want one torn tail", rep.Problems, err)
+			}
+			s = openDir(t, dir)
+			defer s.Close()
+			if got := streamIDs(t, s, "seg"); !equalUUIDs(got, ids) {
+				t.Fatalf("got %d events, want %d", len(got), len(ids))
+			}
+			if _, err := s.Append(context.Background(), "seg", eventstore.Exact(2), event("after", 0)); err != nil {
+				t.Fatalf("append into the rewritten segment: %v", err)
+			}
+		})
+	}
+}
