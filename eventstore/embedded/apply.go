@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 
@@ -141,5 +140,3 @@ func (s *Store) applyTombstone(r *request, ws *wstream) error {
 }
 
 func isMetastream(stream string) bool { return len(stream) > 2 && stream[:2] == "$$" }
-
-var _ = fmt.Sprintf

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"io"
 	"log/slog"
@@ -321,5 +320,3 @@ func (s *Store) lastRecordBefore(end uint64) (uint64, uint32, error) {
 	crc = binary.LittleEndian.Uint32(b[4:])
 	return pos, crc, nil
 }
-
-var _ hash.Hash32 = crc32.New(castagnoli)
