@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -33,6 +36,8 @@ type clusterRun struct {
 	acks    []clusterAck
 	triples [][]clusterAck // accepted signatures of each triple's email
 	twins   [][]clusterAck
+	retried []string // signature ids of the requests sent to both nodes
+	done    int      // how many of those answers said already_done
 }
 
 func (c *clusterRun) ack(a ...clusterAck) {
@@ -70,6 +75,7 @@ func TestTwoAPINodesShareOneESDBEndpoint(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	logRetryOutcomes(t, run, outboxes)
 	validations := confirmAcrossNodes(t, nodes, e2eOutboxes(t, outboxes...), run.acks)
 	if t.Failed() {
 		t.FailNow()
@@ -208,8 +214,17 @@ func retryOnBothNodes(t *testing.T, nodes []*nodeProc, id int64, pl e2ePlaces, k
 	if rcs[0].SignatureID != rcs[1].SignatureID || rcs[0].EventID != rcs[1].EventID || rcs[0].Position != rcs[1].Position {
 		t.Errorf("one request on both nodes got two receipts: %+v and %+v", rcs[0], rcs[1])
 	}
-	if rcs[0].SignatureID != "" {
-		run.ack(clusterAck{rcs[0], 0})
+	if rcs[0].SignatureID == "" {
+		return
+	}
+	run.ack(clusterAck{rcs[0], 0})
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	run.retried = append(run.retried, rcs[0].SignatureID)
+	for _, rc := range rcs {
+		if rc.AlreadyDone {
+			run.done++
+		}
 	}
 }
 
@@ -305,4 +320,34 @@ func checkClusterLog(t *testing.T, log *e2eLog, run *clusterRun, receipts []e2eR
 			}
 		}
 	}
+}
+
+// logRetryOutcomes reports how the requests sent to both nodes at once
+// were resolved: one node answering already_done (it read the other's
+// event), or both appending the same event ID at the same expected
+// revision (the store's idempotency answered the second) and both mailing
+// the same link. Either way the log holds one signature (checked later).
+func logRetryOutcomes(t *testing.T, run *clusterRun, outboxes []string) {
+	t.Helper()
+	mails := map[string]int{}
+	for _, f := range outboxes {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			var m mailLine
+			if json.Unmarshal([]byte(line), &m) == nil {
+				mails[m.SignatureID]++
+			}
+		}
+	}
+	twice := 0
+	for _, id := range run.retried {
+		if mails[id] > 1 {
+			twice++
+		}
+	}
+	t.Logf("%d requests sent to both nodes at once: %d answers already_done, %d signatures mailed twice",
+		len(run.retried), run.done, twice)
 }
