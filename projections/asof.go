@@ -11,7 +11,7 @@ import (
 
 // As-of replay: a petition's state at a past $all position or domain time
 // is refolded from its audit trail. Count entries carry their delta and
-// places, so they are folded straight from the 64-byte records; the few
+// places, so they are folded straight from the 32-byte records; the few
 // lifecycle entries (creation, publication, closing, response, ...) are
 // read back from the store by position and decoded. No snapshot is needed:
 // a petition with 1M counted signatures has a 32 MB trail, read
