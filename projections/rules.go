@@ -1,6 +1,10 @@
 package projections
 
-import "time"
+import (
+	"time"
+
+	"github.com/petitionledger/petitionledger/domain"
+)
 
 // Thresholds are the signature counts at which a petition reaches
 // moderation, a government response and a debate. They are settings in the
@@ -38,4 +42,15 @@ func (r Rules) counts(signedAt, validatedAt, closedAt int64) bool {
 		return true
 	}
 	return signedAt <= closedAt && validatedAt <= closedAt+int64(r.ValidationGrace)
+}
+
+// RulesFromConfig takes the thresholds and grace window from the domain's
+// configuration, so the projections count with the same settings as the
+// rules that decide.
+func RulesFromConfig(c domain.Config) Rules {
+	return Rules{
+		Thresholds: Thresholds{Moderation: int64(c.SponsorThreshold), Response: int64(c.ResponseThreshold),
+			Debate: int64(c.DebateThreshold)},
+		ValidationGrace: c.ValidationGrace,
+	}
 }

@@ -37,3 +37,9 @@ func TestCountsFollowsDomainRule(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesFromDefaultConfigAreTheDefaults(t *testing.T) {
+	if got := RulesFromConfig(domain.DefaultConfig()); got != DefaultRules {
+		t.Fatalf("got %+v, want %+v", got, DefaultRules)
+	}
+}
