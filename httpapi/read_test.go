@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/petitionledger/petitionledger/httpapi"
 	"io"
 	"net/http"
 	"strings"
@@ -398,4 +399,11 @@ func TestTextIsNotHTMLEscaped(t *testing.T) {
 	if !strings.Contains(string(body), "count=1&page=1") {
 		t.Fatalf("links escaped: %s", body)
 	}
+}
+
+func TestMinPositionNotReachedIsRetryable(t *testing.T) {
+	f := newFixture(t, func(c *httpapi.Config) { c.MinPositionWait = 20 * time.Millisecond })
+	f.openPetition(1, "Plant more trees")
+	resp, body := f.do("GET", "/petitions/1/count.json", "", "X-Ledger-Min-Position", "999999")
+	mustProblem(t, resp, body, 503, "position_not_reached", "X-Ledger-Min-Position")
 }

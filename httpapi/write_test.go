@@ -278,3 +278,18 @@ func TestTrustProxyUsesForwardedAddress(t *testing.T) {
 		t.Fatalf("client IP without trust: got %q, want the peer", got)
 	}
 }
+
+func TestVerifyAcceptsPOST(t *testing.T) {
+	f := newFixture(t)
+	sig := uuid.New()
+	resp, body := f.do("POST", "/signatures/"+sig.String()+"/verify?petition=3&signer="+hexKeyA+"&token=abc", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	want := httpapi.SignatureLink{PetitionID: 3, SignerKey: hexKeyA, SignatureID: sig, Token: "abc"}
+	if got := f.ledger.last().Arg; got != want {
+		t.Fatalf("link: got %+v, want %+v", got, want)
+	}
+	resp, body = f.do("GET", "/signatures/"+sig.String()+"/verify?petition=x&signer=a&token=b", "")
+	mustProblem(t, resp, body, 403, domain.ECodeInvalidToken, "petition")
+}
