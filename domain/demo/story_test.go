@@ -77,7 +77,13 @@ func fold(t *testing.T, h *demo.History) *recount {
 			t.Fatalf("record %d at %s before the previous one at %s", i, r.Event.OccurredAt(), last)
 		}
 		last = r.Event.OccurredAt()
-		// The canonical line decodes back to the same event.
+		// The canonical line decodes back to the same event. The domain's
+		// golden tests cover the codec; here every rare event and one in
+		// ten of the 90,000 signed/validated events (to keep -race fast).
+		if common(r.Event) && i%10 != 0 {
+			rc.apply(t, r)
+			continue
+		}
 		fields := bytes.SplitN(lines[i], []byte{'\t'}, 5)
 		if len(fields) != 5 || string(fields[0]) != r.Stream || string(fields[2]) != r.EventID.String() {
 			t.Fatalf("record %d: canonical line %q", i, lines[i])
@@ -92,6 +98,15 @@ func fold(t *testing.T, h *demo.History) *recount {
 		rc.apply(t, r)
 	}
 	return rc
+}
+
+// common reports the event types that make up most of the history.
+func common(e domain.Event) bool {
+	switch e.(type) {
+	case domain.SignatureSigned, domain.SignatureValidated:
+		return true
+	}
+	return false
 }
 
 func (rc *recount) apply(t *testing.T, r demo.Record) {
