@@ -74,14 +74,14 @@ func (s *Server) describeUnchanged(ctx context.Context, stream string, res event
 
 // receiveAppend reads and checks a whole Append request.
 func (s *Server) receiveAppend(call streams.Streams_AppendServer) (appendRequest, error) {
-	first, err := call.Recv()
-	if err != nil {
+	var msg appendMessage
+	if err := call.RecvMsg(&msg); err != nil {
 		if errors.Is(err, io.EOF) {
 			return appendRequest{}, invalidArgument("append: the request has no options message")
 		}
 		return appendRequest{}, err
 	}
-	opts := first.GetOptions()
+	opts := msg.options
 	if opts == nil {
 		return appendRequest{}, invalidArgument("append: the first message must be options")
 	}
@@ -95,14 +95,14 @@ func (s *Server) receiveAppend(call streams.Streams_AppendServer) (appendRequest
 	}
 	size := 0
 	for {
-		msg, err := call.Recv()
+		err := call.RecvMsg(&msg)
 		if errors.Is(err, io.EOF) {
 			return req, nil
 		}
 		if err != nil {
 			return appendRequest{}, err
 		}
-		ev, n, err := s.proposedEvent(msg.GetProposedMessage())
+		ev, n, err := s.proposedEvent(msg.proposed)
 		if err != nil {
 			return appendRequest{}, err
 		}
@@ -116,23 +116,22 @@ func (s *Server) receiveAppend(call streams.Streams_AppendServer) (appendRequest
 
 // proposedEvent checks and converts one proposed event, and returns its size
 // as the server counts it.
-func (s *Server) proposedEvent(m *streams.AppendReq_ProposedMessage) (eventstore.EventData, int, error) {
+func (s *Server) proposedEvent(m *proposedMessage) (eventstore.EventData, int, error) {
 	if m == nil {
 		return eventstore.EventData{}, 0, invalidArgument("append: every message after the options must be a proposed message")
 	}
-	eventType, ok := m.GetMetadata()[metaType]
-	if !ok {
+	if !m.hasType {
 		return eventstore.EventData{}, 0, missingMetadataError(metaType)
 	}
-	contentType, ok := m.GetMetadata()[metaContentType]
-	if !ok {
+	if !m.hasContentType {
 		return eventstore.EventData{}, 0, missingMetadataError(metaContentType)
 	}
-	id, err := parseUUID(m.GetId())
+	eventType, contentType := m.eventType, m.contentType
+	id, err := parseUUID(m.id)
 	if err != nil {
 		return eventstore.EventData{}, 0, invalidArgument("append: %v", err)
 	}
-	n := eventSize(eventType, m.GetData(), m.GetCustomMetadata())
+	n := eventSize(eventType, m.data, m.metadata)
 	if n > s.opts.MaxAppendEventSize {
 		return eventstore.EventData{}, 0, maxAppendEventSizeError(id.String(), n, s.opts.MaxAppendEventSize)
 	}
@@ -143,15 +142,13 @@ func (s *Server) proposedEvent(m *streams.AppendReq_ProposedMessage) (eventstore
 	}
 	return eventstore.EventData{
 		ID: id, Type: eventType, ContentType: contentType,
-		Data: m.GetData(), Metadata: m.GetCustomMetadata(),
+		Data: m.data, Metadata: m.metadata,
 	}, n, nil
 }
 
 // drain reads and drops the rest of a client stream.
 func drain(call streams.Streams_AppendServer) {
-	for {
-		if _, err := call.Recv(); err != nil {
-			return
-		}
+	var msg appendMessage
+	for call.RecvMsg(&msg) == nil {
 	}
 }

@@ -164,8 +164,9 @@ func (m *eventMessage) encode(pool mem.BufferPool) mem.BufferSlice {
 	return mem.BufferSlice{mem.NewBuffer(buf, pool)}
 }
 
-// codec is the server's gRPC codec: eventMessage is sent as encoded, every
-// other message goes through the protobuf codec.
+// codec is the server's gRPC codec: eventMessage is sent as encoded,
+// appendMessage is decoded by decodeAppend, every other message goes
+// through the protobuf codec.
 type codec struct {
 	proto encoding.CodecV2
 	pool  mem.BufferPool
@@ -183,6 +184,20 @@ func (c *codec) Marshal(v any) (mem.BufferSlice, error) {
 }
 
 func (c *codec) Unmarshal(data mem.BufferSlice, v any) error {
+	if m, ok := v.(*appendMessage); ok {
+		var err error
+		if len(data) == 1 {
+			err = decodeAppend(data[0].ReadOnlyData(), m)
+		} else {
+			buf := data.MaterializeToBuffer(c.pool)
+			err = decodeAppend(buf.ReadOnlyData(), m)
+			buf.Free()
+		}
+		if err != nil {
+			return fmt.Errorf("esdbserver: decode append message: %w", err)
+		}
+		return nil
+	}
 	if err := c.proto.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("esdbserver: decode %T: %w", v, err)
 	}

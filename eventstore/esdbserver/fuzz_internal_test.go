@@ -49,7 +49,11 @@ func FuzzProposedMessage(f *testing.F) {
 		if proto.Unmarshal(b, &req) != nil {
 			return
 		}
-		ev, n, err := s.proposedEvent(req.GetProposedMessage())
+		var msg appendMessage
+		if err := decodeAppend(b, &msg); err != nil {
+			t.Fatalf("decodeAppend failed where proto.Unmarshal did not: %v", err)
+		}
+		ev, n, err := s.proposedEvent(msg.proposed)
 		if err != nil {
 			return
 		}
