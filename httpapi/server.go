@@ -22,6 +22,9 @@ type Config struct {
 	Projections Projections         // required
 	Places      *projections.Places // for /constituencies.json
 	Tokens      *Tokens             // admin tokens; nil means no admin access
+	// LedgerProofs, when set, serves the verifiable ledger's routes
+	// (checkpoint key, checkpoints, receipts, consistency proofs).
+	LedgerProofs *LedgerProofs
 
 	// PublicWrites limits public writes (create, sponsor, sign, validate)
 	// per client address. A zero Rate disables the limit.
@@ -174,6 +177,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /readyz", s.instrument("readyz", http.HandlerFunc(s.handleReadyz)))
 	s.mux.Handle("GET /metrics", s.instrument("metrics", s.metricsHandler()))
 	s.mux.Handle("GET /problems/{code}", s.instrument("problems", http.HandlerFunc(handleProblemDoc)))
+	if s.cfg.LedgerProofs != nil {
+		s.cfg.LedgerProofs.Register(s.mux)
+	}
 	s.mux.Handle("/", s.instrument("not_found", http.HandlerFunc(s.handleNotFound)))
 }
 

@@ -101,6 +101,11 @@ func redactConn(s string) string {
 	return s
 }
 
+// ledgerProofsHook, when set (by the verifiable ledger's own file in this
+// package, from its init), builds the ledger-proof routes over the store;
+// stop is called at shutdown, after the HTTP server has drained.
+var ledgerProofsHook func(ctx context.Context, cfg nodeConfig, store eventstore.Store) (proofs *httpapi.LedgerProofs, stop func() error, err error)
+
 // node is a running server.
 type node struct {
 	cfg     nodeConfig
@@ -113,6 +118,8 @@ type node struct {
 	esdb    *esdbserver.Server
 	readyAt eventstore.Position // log head at start
 	ready   atomic.Bool
+	// stopProofs stops the verifiable ledger's follower (nil: none).
+	stopProofs func() error
 }
 
 // runNode builds the node, serves until ctx is done, then shuts down:
@@ -204,12 +211,19 @@ func buildNode(ctx context.Context, cfg nodeConfig, store eventstore.Store, reg 
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
 	n := &node{cfg: cfg, log: cfg.Logger, store: store, runner: runner, svc: svc}
+	var proofs *httpapi.LedgerProofs
+	if ledgerProofsHook != nil {
+		if proofs, n.stopProofs, err = ledgerProofsHook(ctx, cfg, store); err != nil {
+			return nil, fmt.Errorf("ledger proofs: %w", err)
+		}
+	}
 	if n.readyAt, err = headPosition(ctx, store); err != nil {
 		return nil, err
 	}
 	n.api, err = httpapi.New(httpapi.Config{Ledger: ledgerPort{svc}, Projections: runner, Places: places,
 		Tokens: cfg.Tokens, PublicWrites: cfg.PublicWrites, TrustProxy: cfg.TrustProxy,
-		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Ready: n.readiness, Registry: reg, Logger: cfg.Logger})
+		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Ready: n.readiness, Registry: reg, Logger: cfg.Logger,
+		LedgerProofs: proofs})
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +324,11 @@ func (n *node) shutdown(log *slog.Logger, stopRunner context.CancelFunc, runDone
 	}
 	if n.esdb != nil {
 		n.esdb.GracefulStop()
+	}
+	if n.stopProofs != nil {
+		if err := n.stopProofs(); err != nil {
+			errs = append(errs, fmt.Errorf("ledger proofs: %w", err))
+		}
 	}
 	stopRunner()
 	if err := <-runDone; err != nil {
