@@ -65,6 +65,18 @@
 //     InvalidArgument. System streams and "$$" metadata streams pass through
 //     to the Store, which implements their semantics.
 //
+// # Performance
+//
+// Reads and appends carry one gRPC message per event. The server's codec
+// (encode.go, decode.go) encodes events for reads straight from the Store's
+// RecordedEvent into pooled buffers, byte-identical to proto.Marshal, and
+// decodes the clients' proposed events by hand, falling back to protobuf
+// for any unusual shape; tests compare both with the generated code, and
+// fuzz them. $all reads page through the Store Options.ReadBatchSize events
+// at a time. Gossip's http_end_point is the connection's local address by
+// default; the Go client cannot use an IPv6 one (it does not bracket it),
+// so listen on IPv4 or set Options.AdvertiseAddress to a host name.
+//
 // Store errors map to the real server's statuses: ErrClosed to Unavailable
 // "Server Is Not Ready" (nothing was done), ErrUnavailable to Unavailable,
 // ErrAccessDenied to PermissionDenied, ErrCorrupt to DataLoss.
