@@ -52,6 +52,10 @@
 //     stream_not_found; of a tombstoned stream, FailedPrecondition with
 //     exception=stream-deleted and stream-name. Reads are inclusive of their
 //     start; subscriptions are exclusive, as in the Store.
+//   - resolve_links is accepted and changes nothing (the Store has no link
+//     events), and control_option.compatibility is ignored: no
+//     first/last_stream_position messages are sent, as for the official
+//     clients, which never ask for them.
 //   - A subscription sends confirmation first, then events, caught_up when
 //     it turns live, and for filtered $all subscriptions checkpoints every
 //     checkpointIntervalMultiplier × window (window = max, or 32) events
