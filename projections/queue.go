@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -34,21 +35,116 @@ func signal(c chan struct{}) {
 	}
 }
 
-// fill reads sub until it fails or ctx ends.
-func (q *msgQueue) fill(ctx context.Context, sub eventstore.Subscription) {
+// historyPage is how many events a catch-up read asks for at once.
+const historyPage = 4096
+
+// follow feeds the queue from $all after from: first the history, read in
+// pages with ReadAll (several times cheaper per event than a subscription),
+// then a catch-up subscription from the last event read, which delivers
+// whatever was appended meanwhile and then live events, with no gap and no
+// duplicate. With storeFilter the store skips the event types the fold
+// does not read, and the subscription sends a checkpoint for each.
+func (q *msgQueue) follow(ctx context.Context, store eventstore.Store, from eventstore.AllFrom, storeFilter bool) {
+	var filter *eventstore.Filter
+	opts := eventstore.SubscribeAllOptions{}
+	if storeFilter {
+		filter = &eventstore.Filter{On: eventstore.FilterEventType, Prefixes: foldedTypePrefixes}
+		opts = eventstore.SubscribeAllOptions{Filter: filter, CheckpointInterval: 1}
+	}
+	from, err := q.readHistory(ctx, store, from, filter)
+	if err != nil {
+		q.stop(err)
+		return
+	}
+	sub, err := store.SubscribeToAll(ctx, from, opts)
+	if err != nil {
+		q.stop(fmt.Errorf("projections: subscribe to $all: %w", err))
+		return
+	}
+	defer sub.Close()
 	for {
 		m, err := sub.Next(ctx)
 		if err == nil {
 			err = q.push(ctx, m)
 		}
 		if err != nil {
-			q.mu.Lock()
-			q.err = err
-			q.mu.Unlock()
-			signal(q.ready)
+			q.stop(err)
 			return
 		}
 	}
+}
+
+// readHistory queues the events after from, page by page, until a page
+// comes back short; it returns the position to subscribe from.
+func (q *msgQueue) readHistory(ctx context.Context, store eventstore.Store, from eventstore.AllFrom, filter *eventstore.Filter) (eventstore.AllFrom, error) {
+	last, started := eventstore.Position{}, false
+	if p, ok := from.(eventstore.Position); ok {
+		last, started = p, true
+	}
+	for {
+		opts := eventstore.ReadAllOptions{From: eventstore.Start{}, MaxCount: historyPage, Filter: filter}
+		if started {
+			opts.From = last // inclusive: the first event returned may be last itself
+			opts.MaxCount++
+		}
+		page, err := store.ReadAll(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("projections: read $all from %v: %w", opts.From, err)
+		}
+		n := len(page)
+		if started && n > 0 && page[0].Position == last {
+			page = page[1:]
+		}
+		msgs := make([]eventstore.SubscriptionMessage, len(page))
+		for i := range page {
+			msgs[i].Event = &page[i]
+		}
+		if err := q.pushAll(ctx, msgs); err != nil {
+			return nil, err
+		}
+		if len(page) > 0 {
+			last, started = page[len(page)-1].Position, true
+		}
+		if uint64(n) < opts.MaxCount {
+			if !started {
+				return eventstore.Start{}, nil
+			}
+			return last, nil
+		}
+	}
+}
+
+// stop records why the reader stopped and wakes the folder.
+func (q *msgQueue) stop(err error) {
+	q.mu.Lock()
+	q.err = err
+	q.mu.Unlock()
+	signal(q.ready)
+}
+
+// pushAll queues msgs in order, waiting for room as push does.
+func (q *msgQueue) pushAll(ctx context.Context, msgs []eventstore.SubscriptionMessage) error {
+	for len(msgs) > 0 {
+		q.mu.Lock()
+		for len(q.msgs) >= q.max {
+			q.mu.Unlock()
+			select {
+			case <-q.space:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			q.mu.Lock()
+		}
+		k := min(len(msgs), q.max-len(q.msgs))
+		wasEmpty := len(q.msgs) == 0
+		q.msgs = append(q.msgs, msgs[:k]...)
+		q.mu.Unlock()
+		msgs = msgs[k:]
+		if wasEmpty {
+			signal(q.ready)
+		}
+	}
+	return nil
 }
 
 func (q *msgQueue) push(ctx context.Context, m eventstore.SubscriptionMessage) error {

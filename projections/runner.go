@@ -194,18 +194,8 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	if r.ledger.pos != eventstore.StartPosition {
 		from = r.ledger.pos
 	}
-	var opts eventstore.SubscribeAllOptions
-	if r.cfg.StoreFilter {
-		opts = eventstore.SubscribeAllOptions{CheckpointInterval: 1,
-			Filter: &eventstore.Filter{On: eventstore.FilterEventType, Prefixes: foldedTypePrefixes}}
-	}
-	sub, err := r.cfg.Store.SubscribeToAll(ctx, from, opts)
-	if err != nil {
-		return fmt.Errorf("projections: subscribe to $all: %w", err)
-	}
-	defer sub.Close()
 	q := newMsgQueue(r.cfg.BatchSize)
-	go q.fill(ctx, sub)
+	go q.follow(ctx, r.cfg.Store, from, r.cfg.StoreFilter)
 	return r.loop(ctx, q)
 }
 

@@ -82,10 +82,11 @@ func (s *Store) ReadStream(context.Context, string, eventstore.ReadStreamOptions
 	return nil, fmt.Errorf("%w: memstore has no stream reads", eventstore.ErrInvalidArgument)
 }
 
-// ReadAll implements forwards and backwards reads without filters.
+// ReadAll implements forwards and backwards reads, optionally filtered by
+// prefixes (forwards only).
 func (s *Store) ReadAll(_ context.Context, opts eventstore.ReadAllOptions) ([]eventstore.RecordedEvent, error) {
-	if opts.Filter != nil {
-		return nil, fmt.Errorf("%w: memstore has no filters", eventstore.ErrInvalidArgument)
+	if opts.Filter != nil && (opts.Filter.Regex != "" || opts.Direction != eventstore.Forwards) {
+		return nil, fmt.Errorf("%w: memstore filters take prefixes, forwards only", eventstore.ErrInvalidArgument)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,7 +107,9 @@ func (s *Store) ReadAll(_ context.Context, opts eventstore.ReadAllOptions) ([]ev
 			}
 		}
 		for ; i < n && uint64(len(out)) < limit; i++ {
-			out = append(out, s.events[i])
+			if matchesFilter(opts.Filter, &s.events[i]) {
+				out = append(out, s.events[i])
+			}
 		}
 		return out, nil
 	}
@@ -163,14 +166,18 @@ type subscription struct {
 }
 
 func (sub *subscription) matches(ev *eventstore.RecordedEvent) bool {
-	if sub.filter == nil {
+	return matchesFilter(sub.filter, ev)
+}
+
+func matchesFilter(f *eventstore.Filter, ev *eventstore.RecordedEvent) bool {
+	if f == nil {
 		return true
 	}
 	name := ev.Stream
-	if sub.filter.On == eventstore.FilterEventType {
+	if f.On == eventstore.FilterEventType {
 		name = ev.Type
 	}
-	for _, p := range sub.filter.Prefixes {
+	for _, p := range f.Prefixes {
 		if strings.HasPrefix(name, p) {
 			return true
 		}
