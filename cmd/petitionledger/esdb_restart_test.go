@@ -33,7 +33,9 @@ func TestAPINodeRidesOutAStorageNodeRestart(t *testing.T) {
 		}
 		outage <- res
 	}()
-	time.Sleep(time.Second)
+	time.Sleep(time.Second) // keep the outage going while the request waits (not an assertion)
+	// The same address: API nodes name their endpoint in --store. The port
+	// was the OS's choice and has just been freed; it is taken again at once.
 	args := dirs.storageNodeArgs()
 	for i, a := range args {
 		if a == "--esdb-listen" {

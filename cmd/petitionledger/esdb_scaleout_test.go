@@ -56,7 +56,8 @@ func (c *clusterRun) ack(a ...clusterAck) {
 // signature). Confirmations go to the other node, some to both at once.
 // Every acknowledged signature is in the log exactly once, nothing else
 // is, and once both nodes serve the same X-Ledger-Position they serve
-// byte-identical petition documents and counts, equal to a recount of $all.
+// byte-identical petition documents and counts, equal to a recount of $all;
+// node B's live count stream ends on that count.
 func TestTwoAPINodesShareOneESDBEndpoint(t *testing.T) {
 	bin := buildBinary(t)
 	dirs := newE2EDirs(t)
@@ -69,6 +70,7 @@ func TestTwoAPINodesShareOneESDBEndpoint(t *testing.T) {
 	outboxes := []string{dirs.outbox("a"), dirs.outbox("b")}
 	id := e2eOpenPetition(t, nodes, outboxes, pl, "cluster")
 
+	live := followLive(t, nodes[1], id) // B announces what is signed on A too
 	run := &clusterRun{}
 	jobs := clusterJobs(t, nodes, id, pl, run)
 	parallel(len(jobs), e2eWorkers, func(i int) { jobs[i]() })
@@ -105,6 +107,7 @@ func TestTwoAPINodesShareOneESDBEndpoint(t *testing.T) {
 	if !bytes.Equal(snaps[0].petition, snaps[2].petition) {
 		t.Errorf("at %s the API nodes (esdb) and the storage node (embedded) differ:\n%s\n%s", snaps[0].position, snaps[0].petition, snaps[2].petition)
 	}
+	live.waitFor(t, "API node B", want.total)
 	for _, n := range nodes {
 		n.stop(t)
 	}
