@@ -2,6 +2,7 @@ package projections
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"time"
@@ -52,7 +53,7 @@ type fastScanner struct {
 }
 
 func (s *fastScanner) ws() {
-	for s.i < len(s.b) {
+	for s.i < len(s.b) && s.b[s.i] <= ' ' {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
 			s.i++
@@ -73,22 +74,44 @@ func (s *fastScanner) expect(c byte) error {
 
 // str reads a string without escapes and returns its bytes (aliasing b).
 // Strings with escapes, control characters or non-ASCII bytes decline.
+// The strings it reads (keys, codes, states, times) are short, so one
+// byte loop beats a vectorised search.
 func (s *fastScanner) str() ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, err
 	}
-	n := bytes.IndexByte(s.b[s.i:], '"')
-	if n < 0 {
-		return nil, errSlowPath
+	j := s.i
+	for j+8 <= len(s.b) && plainWord(binary.LittleEndian.Uint64(s.b[j:])) {
+		j += 8
 	}
-	out := s.b[s.i : s.i+n]
-	for _, c := range out {
-		if c == '\\' || c < 0x20 || c >= 0x80 {
+	for ; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			out := s.b[s.i:j]
+			s.i = j + 1
+			return out, nil
+		case c == '\\' || c < 0x20 || c >= 0x80:
 			return nil, errSlowPath
 		}
 	}
-	s.i += n + 1
-	return out, nil
+	return nil, errSlowPath
+}
+
+// SWAR constants: one in every byte, and every byte's high bit.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// plainWord reports whether none of the 8 bytes of w is a quote, a
+// backslash, a control character (< 0x20) or non-ASCII (>= 0x80).
+func plainWord(w uint64) bool {
+	quote := w ^ (swarOnes * '"')
+	slash := w ^ (swarOnes * '\\')
+	special := (quote-swarOnes) & ^quote |
+		(slash-swarOnes) & ^slash |
+		(w-swarOnes*0x20) & ^w
+	return (special|w)&swarHigh == 0
 }
 
 // skip skips any JSON value. Nested strings may contain escapes.

@@ -135,3 +135,27 @@ var fuzzPlaces = func() *Places {
 	}
 	return p
 }()
+
+// TestPlainWord checks the 8-byte test against a byte loop for every byte
+// value in every lane.
+func TestPlainWord(t *testing.T) {
+	for lane := 0; lane < 8; lane++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefgh")
+			b[lane] = byte(c)
+			want := true
+			for _, x := range b {
+				if x == '"' || x == '\\' || x < 0x20 || x >= 0x80 {
+					want = false
+				}
+			}
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			if got := plainWord(w); got != want {
+				t.Fatalf("lane %d byte %#x: got %v, want %v", lane, c, got, want)
+			}
+		}
+	}
+}
