@@ -51,7 +51,8 @@ func pendingOnly(i int) bool { return i%7 == 3 }
 // of $all read through the store, identical to what the storage node's
 // own projections (embedded backend) serve at the same position. A retried
 // request is acknowledged once; the API node drains on SIGTERM and, started
-// again, resumes from its checkpoint and serves the same document.
+// again, resumes from its checkpoint and serves the same document, as does
+// a new API node that folds the log from its start.
 func TestServeOnESDBBackendEndToEnd(t *testing.T) {
 	bin := buildBinary(t)
 	dirs := newE2EDirs(t)
@@ -113,11 +114,15 @@ func TestServeOnESDBBackendEndToEnd(t *testing.T) {
 
 	api.stop(t)
 	again := startNodeProc(t, bin, "API node, restarted", false, dirs.apiNodeArgs(storage.esdbAddr, "api")...)
-	after := e2eAgree(t, []*nodeProc{again}, id, snaps[0].position)
-	if !bytes.Equal(after[0].petition, snaps[0].petition) {
-		t.Errorf("after a restart from its checkpoint the API node serves\n%s\nwant\n%s", after[0].petition, snaps[0].petition)
+	fresh := startNodeProc(t, bin, "API node, new", false, dirs.apiNodeArgs(storage.esdbAddr, "fresh")...)
+	after := e2eAgree(t, []*nodeProc{again, fresh}, id, snaps[0].position)
+	for i, who := range []string{"restarted from its checkpoint", "new, folded from the start of $all"} {
+		if !bytes.Equal(after[i].petition, snaps[0].petition) || after[i].position != snaps[0].position {
+			t.Errorf("API node %s serves at %s\n%s\nwant at %s\n%s", who, after[i].position, after[i].petition, snaps[0].position, snaps[0].petition)
+		}
 	}
 	again.stop(t)
+	fresh.stop(t)
 }
 
 // mustWriteAsync is mustWrite for worker goroutines: it reports with
