@@ -6,7 +6,7 @@
 // # Reading
 //
 //	r, _ := projections.NewRunner(projections.Config{Store: s, Dir: dir, Places: places})
-//	go r.Run(ctx)                       // follows $all, publishes a View per batch
+//	go r.Run(ctx)                       // reads $all in pages, then subscribes; a View per batch
 //	v := r.View()                       // immutable, never torn; v.Position() says what it reflects
 //	st, ok := v.Petition(id)            // PetitionState: state, counts, thresholds, response, debate
 //	st.SignaturesByConstituency()       // sorted by ONS code, with name and MP
