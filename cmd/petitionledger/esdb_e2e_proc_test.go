@@ -161,6 +161,15 @@ func (p *nodeProc) stop(t *testing.T) {
 	}
 }
 
+// crash kills the process (SIGKILL) and waits for it to be gone.
+func (p *nodeProc) crash(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatalf("SIGKILL %s: %v", p.name, err)
+	}
+	<-p.done
+}
+
 // kill ends the process if it still runs and, when the test failed,
 // prints its output.
 func (p *nodeProc) kill(t *testing.T) {

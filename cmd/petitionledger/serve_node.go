@@ -77,7 +77,7 @@ func (c *nodeConfig) derivePaths() {
 // openStore opens the embedded store or connects to EventStoreDB.
 func openStore(ctx context.Context, cfg nodeConfig, fsync prometheus.Observer) (eventstore.Store, error) {
 	if isESDB(cfg.Store) {
-		s, err := esdb.Open(ctx, cfg.Store)
+		s, err := esdb.Open(ctx, cfg.Store, esdb.WithLogger(cfg.Logger))
 		if err != nil {
 			return nil, fmt.Errorf("connect to %s: %w", redactConn(cfg.Store), err)
 		}
