@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"net/netip"
 	"strings"
+	"sync"
 )
 
 // ErrWeakSecret is returned for a hashing secret shorter than 32 bytes.
@@ -22,6 +24,9 @@ var ErrWeakSecret = errors.New("domain: secret must be at least 32 bytes")
 // per kind, so a name hash can never equal a postcode hash.
 type Hasher struct {
 	secret []byte
+	// macs holds keyed HMAC-SHA-256 instances: hmac.New derives the
+	// key's inner and outer pads every time, Reset on a pooled one does not.
+	macs sync.Pool
 }
 
 // NewHasher returns a Hasher for the deployment secret (≥ 32 bytes).
@@ -33,14 +38,24 @@ func NewHasher(secret []byte) (*Hasher, error) {
 }
 
 func (h *Hasher) mac(parts ...string) string {
-	m := hmac.New(sha256.New, h.secret)
+	m, ok := h.macs.Get().(hash.Hash)
+	if !ok {
+		m = hmac.New(sha256.New, h.secret)
+	}
+	m.Reset()
+	var buf [sha256.BlockSize]byte
+	in := buf[:0]
 	for i, p := range parts {
 		if i > 0 {
-			m.Write([]byte{0})
+			in = append(in, 0)
 		}
-		m.Write([]byte(p))
+		in = append(in, p...)
 	}
-	return hex.EncodeToString(m.Sum(nil))
+	m.Write(in)
+	var sum [sha256.Size]byte
+	out := m.Sum(sum[:0])
+	h.macs.Put(m)
+	return hex.EncodeToString(out)
 }
 
 // SignerKey returns HMAC-SHA-256(secret, canonical email) in hex: the key of

@@ -4,10 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"hash"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -25,11 +26,56 @@ type ConfirmLink struct {
 	Token       string
 }
 
-// tokenFor computes the token of a confirmation link.
+// tokenMACs pools keyed HMAC-SHA-256 instances per token secret (one
+// secret per service in practice): hmac.New derives the key's pads every
+// time, Reset on a pooled instance does not.
+var tokenMACs sync.Map // string(secret) → *sync.Pool of hash.Hash
+
+func tokenMAC(secret []byte) (*sync.Pool, hash.Hash) {
+	v, ok := tokenMACs.Load(string(secret))
+	if !ok {
+		key := append([]byte(nil), secret...)
+		v, _ = tokenMACs.LoadOrStore(string(key), &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
+	}
+	pool := v.(*sync.Pool)
+	m := pool.Get().(hash.Hash)
+	m.Reset()
+	return pool, m
+}
+
+// tokenFor computes the token of a confirmation link:
+// HMAC(secret, "confirm" 0 petitionID 0 signerKey 0 signatureID), hex.
 func tokenFor(secret []byte, petitionID int64, signerKey string, sigID uuid.UUID) string {
-	m := hmac.New(sha256.New, secret)
-	fmt.Fprintf(m, "confirm\x00%d\x00%s\x00%s", petitionID, signerKey, sigID)
-	return hex.EncodeToString(m.Sum(nil))
+	pool, m := tokenMAC(secret)
+	var buf [192]byte
+	in := append(buf[:0], "confirm\x00"...)
+	in = strconv.AppendInt(in, petitionID, 10)
+	in = append(in, 0)
+	in = append(in, signerKey...)
+	in = append(in, 0)
+	var id [36]byte
+	in = append(in, sigIDText(&id, sigID)...)
+	m.Write(in)
+	var sum [sha256.Size]byte
+	out := m.Sum(sum[:0])
+	pool.Put(m)
+	return hex.EncodeToString(out)
+}
+
+// sigIDText renders id in its canonical 36-character form into buf.
+func sigIDText(buf *[36]byte, id uuid.UUID) []byte {
+	// uuid.UUID.MarshalText allocates; the canonical form is fixed.
+	const digits = "0123456789abcdef"
+	j := 0
+	for i, b := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			buf[j] = '-'
+			j++
+		}
+		buf[j], buf[j+1] = digits[b>>4], digits[b&15]
+		j += 2
+	}
+	return buf[:]
 }
 
 // validToken reports whether link's token is genuine (constant time).
