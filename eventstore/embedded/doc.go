@@ -55,7 +55,17 @@
 // request. A round that starts with fewer requests than the largest of the
 // last 8 rounds waits up to a quarter of the last round's duration (at most
 // 1 ms) for the writers that were just released, so that concurrent
-// writers keep sharing fsyncs instead of splitting into partial batches. A failed write or fsync is sticky: the store refuses
+// writers keep sharing fsyncs instead of splitting into partial batches.
+// The writer keeps zeros written up to 4 MiB ahead of the log's end in the
+// active segment (not past SegmentSize), so that most fdatasyncs flush data
+// into blocks that already exist and need no journal commit for a new file
+// size (prezero.go). Reads stop at the head; a segment is truncated to its
+// last record and fsynced before the next one is created, and Close does
+// the same to the active one, so a sealed or cleanly closed segment ends at
+// its last record; after a crash the zeros are a torn tail (zeroed record,
+// nothing valid after it) that Open truncates.
+//
+// A failed write or fsync is sticky: the store refuses
 // every later append with ErrWriteFailed (which matches
 // eventstore.ErrUnavailable). Options.OnSync observes every fsync.
 //

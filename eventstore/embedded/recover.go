@@ -223,7 +223,7 @@ func (s *Store) recoverLog(from uint64) error {
 		if err := s.truncateTail(seg, sc); err != nil {
 			return err
 		}
-		s.w.active, s.w.activeSize = seg, sc.validEnd
+		s.w.active, s.w.activeSize, s.w.zeroEnd = seg, sc.validEnd, sc.validEnd
 		s.head = seg.base + uint64(sc.validEnd)
 	}
 	return nil

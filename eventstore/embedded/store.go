@@ -147,6 +147,9 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	<-s.done
 	var errs []error
+	if s.w.err == nil {
+		errs = append(errs, s.sealActive())
+	}
 	s.snapWG.Wait()
 	if s.w.err == nil && s.snapCovered.Load() != s.head {
 		if err := s.writeSnapshot(); err != nil {

@@ -44,6 +44,7 @@ type writer struct {
 	batchStart    uint64 // global position of buf[0]
 	active        *segment
 	activeSize    int64 // bytes in the active segment
+	zeroEnd       int64 // the active segment holds written bytes up to here (prezero.go)
 	lastTicks     int64
 	pending       map[string]*wstream
 	records       int
@@ -202,6 +203,10 @@ func (s *Store) commitBatch(batch []*request) {
 		return
 	}
 	start := time.Now()
+	if err := s.zeroAhead(w.activeSize + int64(len(w.buf))); err != nil {
+		s.failBatch(batch, err)
+		return
+	}
 	if _, err := w.active.f.WriteAt(w.buf, w.activeSize); err != nil {
 		s.failBatch(batch, err)
 		return
@@ -253,6 +258,9 @@ func (s *Store) rollIfFull() error {
 	if w.activeSize < s.opts.SegmentSize {
 		return nil
 	}
+	if err := s.sealActive(); err != nil {
+		return err
+	}
 	seg, err := createSegment(s.dir, w.active.base+uint64(w.activeSize))
 	if err != nil {
 		return fmt.Errorf("embedded: new segment: %w", err)
@@ -261,7 +269,7 @@ func (s *Store) rollIfFull() error {
 	s.segs = append(s.segs, seg)
 	s.mu.Unlock()
 	w.active = seg
-	w.activeSize = segHeaderSize
+	w.activeSize, w.zeroEnd = segHeaderSize, segHeaderSize
 	return nil
 }
 
