@@ -19,7 +19,6 @@ type liveCounts struct {
 	latest int64
 	frames int
 	err    error
-	cancel context.CancelFunc
 	done   chan struct{}
 }
 
@@ -27,7 +26,7 @@ type liveCounts struct {
 func followLive(t *testing.T, node *nodeProc, id int64) *liveCounts {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &liveCounts{latest: -1, cancel: cancel, done: make(chan struct{})}
+	l := &liveCounts{latest: -1, done: make(chan struct{})}
 	var resp *http.Response
 	deadline := time.Now().Add(30 * time.Second)
 	for { // the node may not have folded the petition's publication yet
