@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -21,14 +22,29 @@ const (
 // docs/privacy.md); a signature over the limit is kept and marked
 // fraudulent, never rejected, so nothing is lost.
 type RateLimiter struct {
-	rules RateLimits
-	mu    sync.Mutex
-	hits  map[rateKey][]time.Time // guarded by mu; ascending
-	calls int                     // guarded by mu; attempts since the last sweep
+	rules  RateLimits
+	seed   maphash.Seed
+	shards [rateShards]rateShard
 }
 
-// sweepEvery is how many attempts pass between sweeps of idle addresses,
-// which keep the limiter's memory bounded without a caller calling Prune.
+// rateShards splits the limiter's state by address so concurrent signers
+// rarely wait for one another and a sweep holds one shard's lock, not all.
+const rateShards = 32
+
+// rateShard is one part of the limiter's state.
+type rateShard struct {
+	mu   sync.Mutex
+	hits map[rateKey][]time.Time // guarded by mu; ascending
+	// calls counts attempts since the last sweep, live how many pairs the
+	// last sweep kept; the next sweep waits for max(sweepEvery/rateShards,
+	// live) attempts, so a sweep (which walks every pair) costs O(1) per
+	// attempt however many addresses are in the window.
+	calls, live int // guarded by mu
+}
+
+// sweepEvery is how many attempts pass (at least, over all shards) between
+// sweeps of idle addresses, which keep the limiter's memory bounded without
+// a caller calling Prune.
 const sweepEvery = 4096
 
 type rateKey struct {
@@ -38,7 +54,15 @@ type rateKey struct {
 
 // NewRateLimiter returns a limiter for the given rules.
 func NewRateLimiter(rules RateLimits) *RateLimiter {
-	return &RateLimiter{rules: rules, hits: map[rateKey][]time.Time{}}
+	l := &RateLimiter{rules: rules, seed: maphash.MakeSeed()}
+	for i := range l.shards {
+		l.shards[i].hits = map[rateKey][]time.Time{}
+	}
+	return l
+}
+
+func (l *RateLimiter) shard(ipHash string) *rateShard {
+	return &l.shards[maphash.String(l.seed, ipHash)%rateShards]
 }
 
 // Attempt records a signing attempt from ipHash on a petition at time at and
@@ -49,14 +73,14 @@ func (l *RateLimiter) Attempt(ipHash string, petitionID int64, at time.Time) str
 		return ""
 	}
 	k := rateKey{ipHash, petitionID}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.calls++; l.calls >= sweepEvery {
-		l.calls = 0
-		l.pruneAllLocked(at)
+	sh := l.shard(ipHash)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.calls++; sh.calls >= max(sweepEvery/rateShards, sh.live) {
+		l.sweepLocked(sh, at)
 	}
-	hits := append(l.pruneLocked(l.hits[k], at), at)
-	l.hits[k] = hits
+	hits := append(l.pruneLocked(sh.hits[k], at), at)
+	sh.hits[k] = hits
 	switch {
 	case exceeds(hits, at, l.rules.Burst):
 		return ReasonRateBurst
@@ -94,24 +118,34 @@ func (l *RateLimiter) pruneLocked(hits []time.Time, at time.Time) []time.Time {
 // now. Attempt also does this every few thousand calls, so memory stays
 // bounded by the addresses seen within the longest window.
 func (l *RateLimiter) Prune(now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.pruneAllLocked(now)
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		l.sweepLocked(sh, now)
+		sh.mu.Unlock()
+	}
 }
 
-func (l *RateLimiter) pruneAllLocked(now time.Time) {
-	for k, hits := range l.hits {
+// sweepLocked prunes every pair of sh; sh.mu is held.
+func (l *RateLimiter) sweepLocked(sh *rateShard, now time.Time) {
+	for k, hits := range sh.hits {
 		if hits = l.pruneLocked(hits, now); len(hits) == 0 {
-			delete(l.hits, k)
+			delete(sh.hits, k)
 		} else {
-			l.hits[k] = hits
+			sh.hits[k] = hits
 		}
 	}
+	sh.calls, sh.live = 0, len(sh.hits)
 }
 
 // Len is the number of (address, petition) pairs remembered.
 func (l *RateLimiter) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.hits)
+	n := 0
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		n += len(sh.hits)
+		sh.mu.Unlock()
+	}
+	return n
 }
