@@ -57,7 +57,10 @@ func TestVerifyReceipt(t *testing.T) {
 		mut  func(r *Receipt)
 		key  bool // verify with the other key
 	}{
-		{"flipped proof byte", func(r *Receipt) { r.InclusionProof[1] = append([]byte{}, r.InclusionProof[1]...); r.InclusionProof[1][0] ^= 1 }, false},
+		{"flipped proof byte", func(r *Receipt) {
+			r.InclusionProof[1] = append([]byte{}, r.InclusionProof[1]...)
+			r.InclusionProof[1][0] ^= 1
+		}, false},
 		{"wrong index", func(r *Receipt) { r.LeafIndex = 5 }, false},
 		{"index beyond size", func(r *Receipt) { r.LeafIndex = 9 }, false},
 		{"other event id", func(r *Receipt) { r.EventID = uuid.New() }, false},
