@@ -73,9 +73,9 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "server %s (pid %d), petition %d, GOMAXPROCS %d\n", srv.base, srv.cmd.Process.Pid, id, runtime.GOMAXPROCS(0))
 	switch f.scenario {
 	case "count":
-		return benchReads(ctx, stdout, srv, client, id, f, fmt.Sprintf("/petitions/%d/count.json", id), false)
+		return benchReads(ctx, stdout, srv, id, f, fmt.Sprintf("/petitions/%d/count.json", id), false)
 	case "petition":
-		return benchReads(ctx, stdout, srv, client, id, f, fmt.Sprintf("/petitions/%d.json", id), true)
+		return benchReads(ctx, stdout, srv, id, f, fmt.Sprintf("/petitions/%d.json", id), true)
 	case "sign":
 		return benchSign(ctx, stdout, srv, id, f)
 	}
@@ -253,7 +253,7 @@ var signSeq atomic.Int64
 
 // signLoad posts signatures at rate per second until ctx ends; it returns
 // the number acknowledged and failed.
-func signLoad(ctx context.Context, c *http.Client, base string, id int64, rate int) (ok, failed *atomic.Int64, wait func()) {
+func signLoad(ctx context.Context, base string, id int64, rate int) (ok, failed *atomic.Int64, wait func()) {
 	ok, failed = &atomic.Int64{}, &atomic.Int64{}
 	var wg sync.WaitGroup
 	workers := 32
@@ -265,10 +265,11 @@ func signLoad(ctx context.Context, c *http.Client, base string, id int64, rate i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			rc := newRawConn(base)
+			defer rc.close()
 			next := time.Now()
 			for ctx.Err() == nil {
-				n := signSeq.Add(1)
-				status, _, err := call(c, "POST", fmt.Sprintf("%s/petitions/%d/signatures", base, id), benchSigner(n), benchIP(n))
+				status, _, err := rc.roundTrip(rc.signRequest(id, signSeq.Add(1)))
 				if err == nil && status == 202 {
 					ok.Add(1)
 				} else if ctx.Err() == nil {
@@ -289,10 +290,10 @@ func signLoad(ctx context.Context, c *http.Client, base string, id int64, rate i
 
 // benchReads measures GETs of path over f.conns connections while
 // signatures are written at f.writeRate.
-func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, c *http.Client, id int64, f benchHTTPFlags, path string, gzip bool) error {
+func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, id int64, f benchHTTPFlags, path string, gzip bool) error {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
-	wrote, wfail, waitWriters := signLoad(ctx, benchClient(64), srv.base, id, f.writeRate)
+	wrote, wfail, waitWriters := signLoad(ctx, srv.base, id, f.writeRate)
 	var (
 		lat    latencies
 		count  atomic.Int64
@@ -306,26 +307,19 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, c *http
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 1<<14)
+			rc := newRawConn(srv.base)
+			defer rc.close()
+			req := getRequest(srv.base, path, gzip)
 			for ctx.Err() == nil {
-				req, _ := http.NewRequest("GET", srv.base+path, nil)
-				if gzip {
-					req.Header.Set("Accept-Encoding", "gzip")
-				}
 				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
+				status, gzipped, err := rc.roundTrip(req)
+				if err != nil || status != 200 {
 					if ctx.Err() == nil {
 						errs.Add(1)
 					}
 					continue
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					errs.Add(1)
-					continue
-				}
-				if resp.Header.Get("Content-Encoding") == "gzip" {
+				if gzipped {
 					gzipOK.Store(true)
 				}
 				local = append(local, time.Since(t0))
@@ -349,7 +343,6 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, c *http
 func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64, f benchHTTPFlags) error {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
-	c := benchClient(f.conns)
 	var (
 		lat      latencies
 		ok, errs atomic.Int64
@@ -361,10 +354,12 @@ func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 1<<14)
+			rc := newRawConn(srv.base)
+			defer rc.close()
 			for ctx.Err() == nil {
-				n := signSeq.Add(1)
+				req := rc.signRequest(id, signSeq.Add(1))
 				t0 := time.Now()
-				status, _, err := call(c, "POST", fmt.Sprintf("%s/petitions/%d/signatures", srv.base, id), benchSigner(n), benchIP(n))
+				status, _, err := rc.roundTrip(req)
 				if err == nil && status == 202 {
 					ok.Add(1)
 					local = append(local, time.Since(t0))

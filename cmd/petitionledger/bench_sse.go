@@ -59,7 +59,7 @@ func benchSSE(ctx context.Context, stdout io.Writer, srv *benchServer, c *http.C
 		connected.Load(), failed.Load(), rssOf(srv.cmd.Process.Pid), rssOf(os.Getpid()))
 	loadCtx, stopLoad := context.WithTimeout(ctx, f.duration)
 	defer stopLoad()
-	wrote, _, waitWriters := signLoad(loadCtx, benchClient(64), srv.base, id, f.writeRate)
+	wrote, _, waitWriters := signLoad(loadCtx, srv.base, id, f.writeRate)
 	var delays []time.Duration
 	misses := 0
 	for loadCtx.Err() == nil {
