@@ -46,27 +46,6 @@ func demoHistory(t *testing.T) *demo.History {
 	return demoHist
 }
 
-var (
-	sharedOnce   sync.Once
-	sharedStore  *memstore.Store
-	sharedServed *served
-)
-
-// sharedDemo is the whole demo history loaded once, with its server-side
-// tree and checkpoints, for the tests that only read it.
-func sharedDemo(t *testing.T) (*memstore.Store, *served) {
-	t.Helper()
-	evs, streams := demoEvents(t)
-	sharedOnce.Do(func() {
-		sharedStore = loadRecords(t, evs, streams)
-		sharedServed = serveIn(t, sharedStore, sharedDir)
-	})
-	if sharedServed == nil {
-		t.Fatal("shared demo fixture failed in an earlier test")
-	}
-	return sharedStore, sharedServed
-}
-
 // loadRecords appends records (possibly tampered) to a fresh memstore.
 func loadRecords(t *testing.T, recs []eventstore.EventData, streams []string) *memstore.Store {
 	t.Helper()
@@ -108,15 +87,12 @@ type served struct {
 
 func serve(t *testing.T, s eventstore.Store) *served {
 	t.Helper()
-	return serveIn(t, s, t.TempDir())
-}
-
-func serveIn(t *testing.T, s eventstore.Store, dir string) *served {
-	t.Helper()
+	dir := t.TempDir()
 	tr, err := merkle.OpenTree(filepath.Join(dir, "tree"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { tr.Close() })
 	evs, err := s.ReadAll(context.Background(), eventstore.ReadAllOptions{})
 	if err != nil {
 		t.Fatal(err)
