@@ -22,7 +22,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err := s.submit(ctx, r); err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	return r.result, nil
+	res := r.result
+	putRequest(r)
+	return res, nil
 }
 
 // Delete soft-deletes stream. See eventstore.Store.
@@ -42,11 +44,14 @@ func (s *Store) deleteOp(ctx context.Context, op opKind, stream string, expected
 	if expected == nil {
 		return eventstore.DeleteResult{}, fmt.Errorf("embedded: delete %q: %w: nil expected revision", stream, eventstore.ErrInvalidArgument)
 	}
-	r := &request{op: op, stream: stream, expected: expected, done: make(chan struct{})}
+	r := getRequest()
+	r.op, r.stream, r.expected, r.size = op, stream, expected, requestSize(r)
 	if err := s.submit(ctx, r); err != nil {
 		return eventstore.DeleteResult{}, err
 	}
-	return eventstore.DeleteResult{Position: r.result.Position}, nil
+	res := eventstore.DeleteResult{Position: r.result.Position}
+	putRequest(r)
+	return res, nil
 }
 
 // newAppendRequest validates an append before it reaches the writer.
@@ -57,14 +62,11 @@ func newAppendRequest(stream string, expected eventstore.ExpectedRevision, event
 	if expected == nil {
 		return nil, fmt.Errorf("embedded: append to %q: %w: nil expected revision", stream, eventstore.ErrInvalidArgument)
 	}
-	r := &request{op: opAppend, stream: stream, expected: expected, events: events,
-		ctypes: make([]uint8, len(events)), done: make(chan struct{})}
 	total := 0
 	for i, e := range events {
 		if err := validateEvent(e); err != nil {
 			return nil, fmt.Errorf("embedded: append to %q: event %d: %w", stream, i, err)
 		}
-		r.ctypes[i], _ = contentTypeCode(e.ContentType)
 		n := frameSize(stream, e.Type, len(e.Data), len(e.Metadata))
 		if n > maxRecordSize || len(e.Data) > maxRecordSize || len(e.Metadata) > maxRecordSize {
 			return nil, fmt.Errorf("embedded: append to %q: event %d: %w: %d bytes, limit %d", stream, i, eventstore.ErrAppendTooLarge, n, maxRecordSize)
@@ -73,6 +75,12 @@ func newAppendRequest(stream string, expected eventstore.ExpectedRevision, event
 	}
 	if total > maxAppendBytes {
 		return nil, fmt.Errorf("embedded: append to %q: %w: %d bytes, limit %d", stream, eventstore.ErrAppendTooLarge, total, maxAppendBytes)
+	}
+	r := getRequest()
+	r.op, r.stream, r.expected, r.events, r.size = opAppend, stream, expected, events, requestOverhead+total
+	r.ctypes = r.ctypesFor(len(events))
+	for i := range events {
+		r.ctypes[i], _ = contentTypeCode(events[i].ContentType)
 	}
 	return r, nil
 }
@@ -105,21 +113,33 @@ func (s *Store) submit(ctx context.Context, r *request) error {
 		s.reqs <- r
 		s.inflight.Done()
 		<-r.done
-		return r.err
+		return s.outcome(r)
 	}
 	select {
 	case s.reqs <- r:
 		s.inflight.Done()
 	case <-ctx.Done():
 		s.inflight.Done()
-		return fmt.Errorf("embedded: %s %q not written: %w", r.op, r.stream, ctx.Err())
+		err := fmt.Errorf("embedded: %s %q not written: %w", r.op, r.stream, ctx.Err())
+		putRequest(r) // the writer never saw it
+		return err
 	}
 	select {
 	case <-r.done:
-		return r.err
-	case <-ctx.Done():
+		return s.outcome(r)
+	case <-ctx.Done(): // r stays with the writer, never recycled
 		return fmt.Errorf("embedded: %s %q: outcome unknown: %w", r.op, r.stream, ctx.Err())
 	}
+}
+
+// outcome returns r's error, recycling r when there is one (the caller
+// recycles r itself after reading the result).
+func (s *Store) outcome(r *request) error {
+	err := r.err
+	if err != nil {
+		putRequest(r)
+	}
+	return err
 }
 
 func (o opKind) String() string {

@@ -67,11 +67,15 @@ func (s *Store) applyAppend(r *request, ws *wstream) error {
 	}
 	var last uint64
 	for i, e := range r.events {
-		last = s.add(ws, 0, e.Type, r.ctypes[i], uint64(cur+1+int64(i)), e.ID, e.Data, e.Metadata)
+		var flags uint8
+		if i == len(r.events)-1 && !soft && !origSoft {
+			flags = flagTxnEnd // the common case: no endTxn, one CRC per record
+		}
+		last = s.add(ws, flags, e.Type, r.ctypes[i], uint64(cur+1+int64(i)), e.ID, e.Data, e.Metadata)
 	}
 	r.result = eventstore.AppendResult{NextRevision: uint64(cur) + uint64(len(r.events)),
 		Position: eventstore.Position{Commit: last, Prepare: last}}
-	txnLast := last
+	var txnLast uint64
 	switch {
 	case soft: // appending to a soft-deleted stream recreates it
 		p, err := s.undelete(ws.name, cur+1)
@@ -85,6 +89,8 @@ func (s *Store) applyAppend(r *request, ws *wstream) error {
 			return err
 		}
 		txnLast = p
+	default:
+		return nil
 	}
 	s.endTxn(txnLast)
 	return nil

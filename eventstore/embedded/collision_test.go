@@ -18,8 +18,8 @@ import (
 // index must still tell streams apart by the name on disk, through
 // appends, expectations, reads, a snapshot and a full rescan.
 func TestHashCollisions(t *testing.T) {
-	nameHash = func(string) uint64 { return 0x5eed }
-	defer func() { nameHash = hashName }()
+	hashRemap = func(uint64) uint64 { return 0x5eed }
+	defer func() { hashRemap = nil }()
 	dir := t.TempDir()
 	quiet := WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s, err := Open(dir, quiet)

@@ -101,7 +101,7 @@ func (s *Store) check(ws *wstream, expected eventstore.ExpectedRevision, ids []u
 // softDeleted reports whether stream's metadata has $tb = MaxInt64, and
 // returns the raw metadata. Runs on the writer goroutine.
 func (s *Store) softDeleted(stream string) (bool, []byte, error) {
-	if !s.mayExist(eventstore.MetadataStreamName(stream)) {
+	if !s.metaMayExist(stream) {
 		return false, nil, nil
 	}
 	meta, err := s.wstate(eventstore.MetadataStreamName(stream))
@@ -115,14 +115,15 @@ func (s *Store) softDeleted(stream string) (bool, []byte, error) {
 	return isSoftDeleteMeta(r.data), r.data, nil
 }
 
-// mayExist reports whether stream is in this batch or has a slot with its
-// hash, without caching a miss: the common case of a stream without
-// metadata costs one probe and no allocation. Runs on the writer goroutine.
-func (s *Store) mayExist(stream string) bool {
-	if s.w.pending[stream] != nil {
+// metaMayExist reports whether stream's metastream is in this batch or
+// has a slot with its hash, without building its name or caching a miss:
+// the common case of a stream without metadata costs one probe and no
+// allocation. Runs on the writer goroutine.
+func (s *Store) metaMayExist(stream string) bool {
+	if s.w.pending["$$"+stream] != nil { // a lookup key: no allocation for short names
 		return true
 	}
-	i, _ := s.idx.probe(nameHash(stream), func(*slot) bool { return true })
+	i, _ := s.idx.probe(metaNameHash(stream), func(*slot) bool { return true })
 	return i >= 0
 }
 

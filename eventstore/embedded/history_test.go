@@ -24,8 +24,8 @@ import (
 // without Close). After every reopen every stream reads exactly as before
 // and $all is identical.
 func TestReopenPreservesRandomHistories(t *testing.T) {
-	nameHash = func(s string) uint64 { return hashName(s) & 0x7 }
-	defer func() { nameHash = hashName }()
+	hashRemap = func(h uint64) uint64 { return h & 0x7 }
+	defer func() { hashRemap = nil }()
 	seeds := uint64(4)
 	if n, err := strconv.ParseUint(os.Getenv("EMBEDDED_HISTORIES"), 10, 64); err == nil {
 		seeds = n // soak: EMBEDDED_HISTORIES=200 go test -run RandomHistories

@@ -43,17 +43,26 @@ func newStreamIndex(capacity int) *streamIndex {
 
 // hashName hashes a stream name: FNV-1a followed by the splitmix64
 // finaliser. It is fixed (snapshots persist it), never seeded.
-func hashName(name string) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
-	for i := 0; i < len(name); i++ {
-		h ^= uint64(name[i])
+func hashName(name string) uint64 { return finishHash(fnv1a(fnvOffset, name)) }
+
+// hashMetaName is hashName("$$" + stream), without building the name.
+func hashMetaName(stream string) uint64 {
+	return finishHash(fnv1a(fnv1a(fnvOffset, "$$"), stream))
+}
+
+const fnvOffset = 14695981039346656037
+
+func fnv1a(h uint64, s string) uint64 {
+	const prime = 1099511628211
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
 		h *= prime
 	}
-	// final avalanche (splitmix64)
+	return h
+}
+
+// finishHash is the splitmix64 finaliser (final avalanche).
+func finishHash(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27
@@ -125,5 +134,18 @@ func (x *streamIndex) memoryBytes() uint64 {
 	return n
 }
 
-// nameHash is the hash the index uses; tests swap it to force collisions.
-var nameHash = hashName
+// nameHash is the hash the index uses for a stream name.
+func nameHash(name string) uint64 { return remapHash(hashName(name)) }
+
+// metaNameHash is nameHash("$$" + stream) without allocating the name.
+func metaNameHash(stream string) uint64 { return remapHash(hashMetaName(stream)) }
+
+// hashRemap, when tests set it, maps every hash to force collisions.
+var hashRemap func(uint64) uint64
+
+func remapHash(h uint64) uint64 {
+	if hashRemap != nil {
+		return hashRemap(h)
+	}
+	return h
+}

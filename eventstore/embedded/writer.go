@@ -29,9 +29,12 @@ type request struct {
 	expected eventstore.ExpectedRevision
 	events   []eventstore.EventData
 	ctypes   []uint8
+	size     int // bytes the request may add to a batch (requestSize)
 	result   eventstore.AppendResult
 	err      error
-	done     chan struct{}
+	done     chan struct{} // buffered (1): the writer sends once per use
+	// ctypesBuf holds ctypes for appends of a few events.
+	ctypesBuf [4]uint8
 }
 
 // maxBatchBytes bounds one group commit.
@@ -47,6 +50,8 @@ type writer struct {
 	zeroEnd       int64 // the active segment holds written bytes up to here (prezero.go)
 	lastTicks     int64
 	pending       map[string]*wstream
+	wsAll         []*wstream // recycled by newWstream; the first wsNext are in use
+	wsNext        int
 	records       int
 	sinceSnapshot int64
 }
@@ -101,7 +106,7 @@ func (s *Store) writeLoop() {
 	var lastSync time.Duration
 	for first := range s.reqs {
 		batch = append(batch[:0], first)
-		size := requestSize(first)
+		size := first.size
 		open := true
 		size, open = s.drain(&batch, size, nil)
 		if open && len(batch) < prev && prev > 1 {
@@ -141,7 +146,7 @@ func (s *Store) drain(batch *[]*request, size int, _ <-chan time.Time) (int, boo
 				return size, false
 			}
 			*batch = append(*batch, r)
-			size += requestSize(r)
+			size += r.size
 		default:
 			return size, true
 		}
@@ -157,14 +162,19 @@ func (s *Store) drainOne(batch *[]*request, size int, deadline <-chan time.Time)
 			return size, false, false
 		}
 		*batch = append(*batch, r)
-		return size + requestSize(r), true, true
+		return size + r.size, true, true
 	case <-deadline:
 		return size, true, false
 	}
 }
 
+// requestOverhead is what a request counts for in a batch besides its
+// records' frames.
+const requestOverhead = 128
+
+// requestSize is what r may add to a batch.
 func requestSize(r *request) int {
-	n := 128
+	n := requestOverhead
 	for i := range r.events {
 		n += frameSize(r.stream, r.events[i].Type, len(r.events[i].Data), len(r.events[i].Metadata))
 	}
@@ -175,7 +185,7 @@ func (s *Store) commitBatch(batch []*request) {
 	w := &s.w
 	defer func() {
 		for _, r := range batch {
-			close(r.done)
+			r.done <- struct{}{}
 		}
 	}()
 	if w.err != nil {
@@ -192,6 +202,7 @@ func (s *Store) commitBatch(batch []*request) {
 	w.batchStart = w.active.base + uint64(w.activeSize)
 	w.records = 0
 	clear(w.pending)
+	w.wsNext = 0
 	now := timeToTicks(time.Now())
 	if now > w.lastTicks {
 		w.lastTicks = now
@@ -283,13 +294,29 @@ func (s *Store) wstate(name string) (*wstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := &wstream{name: name}
+	ws := w.newWstream(name)
 	if ok {
 		ws.found, ws.inIndex, ws.first, ws.state = true, true, sl.first, sl.state
 		ws.basePos = s.idx.positions(&sl)
 	}
 	w.pending[name] = ws
 	return ws, nil
+}
+
+// newWstream returns a blank wstream for name, reusing one from an
+// earlier batch (and its added slice) when it can.
+func (w *writer) newWstream(name string) *wstream {
+	if w.wsNext == len(w.wsAll) {
+		w.wsAll = append(w.wsAll, &wstream{})
+	}
+	ws := w.wsAll[w.wsNext]
+	w.wsNext++
+	added := ws.added[:0]
+	if cap(added) > 64 {
+		added = nil // don't keep a large append's list for ever
+	}
+	*ws = wstream{name: name, added: added}
+	return ws
 }
 
 // wrecord reads the record at pos from the batch buffer or the disk.
