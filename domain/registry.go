@@ -108,6 +108,11 @@ func EncodeEvent(e Event) ([]byte, error) {
 	if err := e.check(); err != nil {
 		return nil, &DecodeError{Type: e.EventType(), Err: err}
 	}
+	if s, ok := e.(SignatureSigned); ok {
+		if data, ok := appendSignatureSigned(make([]byte, 0, 1024), s); ok {
+			return data, nil
+		}
+	}
 	data, err := json.Marshal(e)
 	if err != nil {
 		return nil, &DecodeError{Type: e.EventType(), Err: fmt.Errorf("%w: %v", ErrMalformedEvent, err)}
