@@ -256,7 +256,9 @@ var signSeq atomic.Int64
 func signLoad(ctx context.Context, base string, id int64, rate int) (ok, failed *atomic.Int64, wait func()) {
 	ok, failed = &atomic.Int64{}, &atomic.Int64{}
 	var wg sync.WaitGroup
-	workers := 32
+	// Each worker waits for its signature to be durable (a group-commit
+	// round, tens of ms on a busy disk), so the pool grows with the rate.
+	workers := max(32, rate/20)
 	if rate == 0 {
 		return ok, failed, wg.Wait
 	}
