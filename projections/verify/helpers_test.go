@@ -24,7 +24,7 @@ var (
 )
 
 // demoHistory generates the seeded demo history once per test binary.
-func demoHistory(t *testing.T) *demo.History {
+func demoHistory(t testing.TB) *demo.History {
 	t.Helper()
 	demoOnce.Do(func() {
 		hasher, err := domain.NewHasher(bytes.Repeat([]byte("h"), 32))
@@ -47,7 +47,7 @@ func demoHistory(t *testing.T) *demo.History {
 }
 
 // loadRecords appends records (possibly tampered) to a fresh memstore.
-func loadRecords(t *testing.T, recs []eventstore.EventData, streams []string) *memstore.Store {
+func loadRecords(t testing.TB, recs []eventstore.EventData, streams []string) *memstore.Store {
 	t.Helper()
 	s := memstore.New()
 	for i, ev := range recs {
@@ -58,7 +58,7 @@ func loadRecords(t *testing.T, recs []eventstore.EventData, streams []string) *m
 	return s
 }
 
-func demoEvents(t *testing.T) ([]eventstore.EventData, []string) {
+func demoEvents(t testing.TB) ([]eventstore.EventData, []string) {
 	t.Helper()
 	h := demoHistory(t)
 	evs := make([]eventstore.EventData, len(h.Records))
@@ -85,7 +85,7 @@ type served struct {
 	history  [][]byte
 }
 
-func serve(t *testing.T, s eventstore.Store) *served {
+func serve(t testing.TB, s eventstore.Store) *served {
 	t.Helper()
 	dir := t.TempDir()
 	tr, err := merkle.OpenTree(filepath.Join(dir, "tree"))
@@ -119,7 +119,7 @@ func serve(t *testing.T, s eventstore.Store) *served {
 	return sv
 }
 
-func newKey(t *testing.T, file string) (note.Signer, string) {
+func newKey(t testing.TB, file string) (note.Signer, string) {
 	t.Helper()
 	if _, err := merkle.GenerateKey("ledger-test", file, ""); err != nil {
 		t.Fatal(err)
