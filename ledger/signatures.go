@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/google/uuid"
 
@@ -89,8 +90,10 @@ func (s *Service) Sign(ctx context.Context, req SignRequest) (Receipt, error) {
 			}
 			s.sendConfirmation(ctx, kind, req.Signer.Email, sig)
 		}
-		s.log.InfoContext(ctx, "signature recorded", "petition_id", req.PetitionID, "signature_id", sigID.String(),
-			"fraudulent", r.Fraudulent, "position", r.Position.String())
+		if s.log.Enabled(ctx, slog.LevelInfo) { // skip rendering the attributes when info is off
+			s.log.InfoContext(ctx, "signature recorded", "petition_id", req.PetitionID, "signature_id", sigID.String(),
+				"fraudulent", r.Fraudulent, "position", r.Position.String())
+		}
 	}
 	return r, nil
 }

@@ -86,11 +86,21 @@ func validToken(secret []byte, link ConfirmLink) bool {
 
 // URL renders the link under base ("https://petitions.example").
 func (l ConfirmLink) URL(base string) string {
-	q := url.Values{}
-	q.Set("petition", strconv.FormatInt(l.PetitionID, 10))
-	q.Set("signer", l.SignerKey)
-	q.Set("token", l.Token)
-	return strings.TrimRight(base, "/") + "/signatures/" + l.SignatureID.String() + "/verify?" + q.Encode()
+	// The query as url.Values.Encode renders it (keys sorted, values
+	// escaped), built directly: this runs once per signature.
+	base = strings.TrimRight(base, "/")
+	var id [36]byte
+	b := make([]byte, 0, len(base)+len(l.SignerKey)+len(l.Token)+96)
+	b = append(b, base...)
+	b = append(b, "/signatures/"...)
+	b = append(b, sigIDText(&id, l.SignatureID)...)
+	b = append(b, "/verify?petition="...)
+	b = strconv.AppendInt(b, l.PetitionID, 10)
+	b = append(b, "&signer="...)
+	b = append(b, url.QueryEscape(l.SignerKey)...)
+	b = append(b, "&token="...)
+	b = append(b, url.QueryEscape(l.Token)...)
+	return string(b)
 }
 
 // ParseConfirmURL parses a link rendered by ConfirmLink.URL. It checks the
