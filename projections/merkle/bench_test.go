@@ -3,6 +3,7 @@ package merkle
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -52,7 +53,7 @@ func BenchmarkAppendWithTree(b *testing.B) {
 	for _, withTree := range []bool{false, true} {
 		b.Run(fmt.Sprintf("tree=%v", withTree), func(b *testing.B) {
 			dir := b.TempDir()
-			s, err := embedded.Open(filepath.Join(dir, "store"))
+			s, err := embedded.Open(filepath.Join(dir, "store"), embedded.WithLogger(slog.New(slog.DiscardHandler)))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -66,7 +67,7 @@ func BenchmarkAppendWithTree(b *testing.B) {
 				}
 				defer tr.Close()
 				ctx, cancel := context.WithCancel(context.Background())
-				f := NewFollower(s, tr, FollowerConfig{})
+				f := NewFollower(s, tr, FollowerConfig{Logger: slog.New(slog.DiscardHandler)})
 				done := make(chan struct{})
 				go func() { _ = f.Run(ctx); close(done) }()
 				stop = func() { cancel(); <-done }

@@ -2,9 +2,11 @@ package merkle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 )
@@ -13,10 +15,11 @@ import (
 // position of the last leaf and appends every event, in $all order, in
 // batches (everything queued, up to MaxBatch).
 type Follower struct {
-	store    eventstore.Store
-	tree     *Tree
-	log      *slog.Logger
-	maxBatch int
+	store     eventstore.Store
+	tree      *Tree
+	log       *slog.Logger
+	maxBatch  int
+	syncEvery time.Duration
 
 	mu      sync.Mutex
 	hooks   []func(size int64)
@@ -28,7 +31,10 @@ type Follower struct {
 // FollowerConfig configures a Follower.
 type FollowerConfig struct {
 	MaxBatch int // leaves per tree append; 0 means 4096
-	Logger   *slog.Logger
+	// SyncEvery is the longest time appended leaves wait for an fsync
+	// (Tree.Sync); 0 means 1 s. Checkpoints always sync first.
+	SyncEvery time.Duration
+	Logger    *slog.Logger
 }
 
 // NewFollower returns a follower of store into tree. Run starts it.
@@ -39,7 +45,10 @@ func NewFollower(store eventstore.Store, tree *Tree, cfg FollowerConfig) *Follow
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, caught: make(chan struct{})}
+	if cfg.SyncEvery <= 0 {
+		cfg.SyncEvery = time.Second
+	}
+	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, syncEvery: cfg.SyncEvery, caught: make(chan struct{})}
 }
 
 // OnAppend registers fn, called with the new tree size after every batch.
@@ -84,14 +93,16 @@ func (f *Follower) Run(ctx context.Context) error {
 func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.SubscriptionMessage, errc <-chan error) error {
 	batch := make([]Entry, 0, f.maxBatch)
 	var buf []byte
+	lastSync := time.Now()
 	for {
 		m, ok := <-msgs
 		if !ok {
 			err := <-errc
+			serr := f.tree.Sync()
 			if ctx.Err() != nil {
-				return nil
+				return serr
 			}
-			return fmt.Errorf("merkle: subscription: %w", err)
+			return errors.Join(fmt.Errorf("merkle: subscription: %w", err), serr)
 		}
 		batch = batch[:0]
 		caught := false
@@ -116,6 +127,12 @@ func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.Subscription
 		}
 		if err := f.tree.Append(batch); err != nil {
 			return err
+		}
+		if time.Since(lastSync) >= f.syncEvery || caught {
+			if err := f.tree.Sync(); err != nil {
+				return err
+			}
+			lastSync = time.Now()
 		}
 		if len(batch) > 0 {
 			f.notify(f.tree.Size())

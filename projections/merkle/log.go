@@ -96,6 +96,9 @@ func (l *Log) Latest() (Checkpoint, []byte) {
 func (l *Log) Publish() (Checkpoint, []byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.tree.Sync(); err != nil {
+		return Checkpoint{}, nil, err
+	}
 	size := l.tree.Size()
 	if l.signed != nil && size <= l.latest.Size {
 		return l.latest, l.signed, nil

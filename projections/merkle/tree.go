@@ -17,6 +17,7 @@ import (
 const (
 	HashesFile = "hashes" // tlog stored hashes, 32 bytes each, append-only
 	LeavesFile = "leaves" // per leaf: $all position (commit, prepare), 16 bytes
+	SyncedFile = "synced" // uint64: leaves known durable (written after fsync of both files)
 )
 
 const leafRecordSize = 16
@@ -33,11 +34,13 @@ type Entry struct {
 // a crash leaves at most a torn tail, cut on open. Safe for concurrent use:
 // one appender, many readers.
 type Tree struct {
-	mu     sync.RWMutex
-	hashes *os.File
-	leaves *os.File
-	size   int64 // leaves durable and visible
-	closed bool
+	mu      sync.RWMutex
+	hashes  *os.File
+	leaves  *os.File
+	synced  *os.File
+	size    int64 // leaves visible
+	durable int64 // leaves fsynced (recorded in the synced file)
+	closed  bool
 }
 
 // OpenTree opens (or creates) the tree in dir and validates its files: whole
@@ -57,10 +60,17 @@ func OpenTree(dir string) (*Tree, error) {
 		hf.Close()
 		return nil, fmt.Errorf("merkle: open tree: %w", err)
 	}
-	t := &Tree{hashes: hf, leaves: lf}
+	sf, err := os.OpenFile(filepath.Join(dir, SyncedFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		hf.Close()
+		lf.Close()
+		return nil, fmt.Errorf("merkle: open tree: %w", err)
+	}
+	t := &Tree{hashes: hf, leaves: lf, synced: sf}
 	if err := t.recover(); err != nil {
 		hf.Close()
 		lf.Close()
+		sf.Close()
 		return nil, err
 	}
 	return t, nil
@@ -76,7 +86,7 @@ func (t *Tree) recover() error {
 	if err != nil {
 		return err
 	}
-	n := ls / leafRecordSize
+	n := min(ls/leafRecordSize, t.readSynced())
 	stored := hs / HashSize
 	for n > 0 && tlog.StoredHashCount(n) > stored {
 		n--
@@ -87,8 +97,53 @@ func (t *Tree) recover() error {
 	if err := t.hashes.Truncate(tlog.StoredHashCount(n) * HashSize); err != nil {
 		return fmt.Errorf("merkle: cut torn hashes: %w", err)
 	}
-	t.size = n
+	t.size, t.durable = n, n
 	return t.validateLast()
+}
+
+// readSynced returns the durable leaf count recorded by Sync (0 when the
+// file is empty or short: everything is then re-derived from the log).
+func (t *Tree) readSynced() int64 {
+	var b [8]byte
+	if _, err := t.synced.ReadAt(b[:], 0); err != nil {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(b[:]))
+}
+
+// Sync makes every appended leaf durable: fsync the hashes, then the
+// positions, then record the count in the synced file and fsync it. Leaves
+// appended after the last Sync are cut on open (the Follower re-derives
+// them from the log), so a crash never leaves unsynced garbage in the tree.
+func (t *Tree) Sync() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	return t.syncLocked()
+}
+
+func (t *Tree) syncLocked() error {
+	if t.size == t.durable {
+		return nil
+	}
+	if err := t.hashes.Sync(); err != nil {
+		return fmt.Errorf("merkle: sync hashes: %w", err)
+	}
+	if err := t.leaves.Sync(); err != nil {
+		return fmt.Errorf("merkle: sync leaves: %w", err)
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(t.size))
+	if _, err := t.synced.WriteAt(b[:], 0); err != nil {
+		return fmt.Errorf("merkle: write synced count: %w", err)
+	}
+	if err := t.synced.Sync(); err != nil {
+		return fmt.Errorf("merkle: sync synced count: %w", err)
+	}
+	t.durable = t.size
+	return nil
 }
 
 // validateLast recomputes every stored parent of the last leaf from its
@@ -138,8 +193,8 @@ func (t *Tree) Size() int64 {
 	return t.size
 }
 
-// Append adds leaves in order and makes them durable before they become
-// visible to readers.
+// Append adds leaves in order. They are visible to readers at once and
+// durable after the next Sync.
 func (t *Tree) Append(entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -183,14 +238,8 @@ func (t *Tree) Append(entries []Entry) error {
 	if _, err := t.hashes.WriteAt(buf, base*HashSize); err != nil {
 		return fmt.Errorf("merkle: write hashes: %w", err)
 	}
-	if err := t.hashes.Sync(); err != nil {
-		return fmt.Errorf("merkle: sync hashes: %w", err)
-	}
 	if _, err := t.leaves.WriteAt(pos, t.size*leafRecordSize); err != nil {
 		return fmt.Errorf("merkle: write leaves: %w", err)
-	}
-	if err := t.leaves.Sync(); err != nil {
-		return fmt.Errorf("merkle: sync leaves: %w", err)
 	}
 	t.size += int64(len(entries))
 	return nil
@@ -217,6 +266,7 @@ func (t *Tree) Close() error {
 	if t.closed {
 		return nil
 	}
+	err := t.syncLocked()
 	t.closed = true
-	return errors.Join(t.hashes.Close(), t.leaves.Close())
+	return errors.Join(err, t.hashes.Close(), t.leaves.Close(), t.synced.Close())
 }

@@ -209,3 +209,24 @@ func truncateBy(name string, n int64) error {
 	}
 	return os.Truncate(name, st.Size()-n)
 }
+
+func TestTreeCutsLeavesAppendedAfterLastSync(t *testing.T) {
+	dir := t.TempDir()
+	tr := buildTree(t, dir, 10, 1)
+	if err := tr.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Append([]Entry{{Hash: leafOf(10), Position: pos(11)}, {Hash: leafOf(11), Position: pos(12)}}); err != nil {
+		t.Fatal(err)
+	}
+	// a crash now: the files hold 12 leaves, the synced count says 10
+	again, err := OpenTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := again.Size(); got != 10 {
+		t.Fatalf("size after a crash = %d, want the synced 10", got)
+	}
+	again.Close()
+	tr.Close()
+}
