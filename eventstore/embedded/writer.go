@@ -207,6 +207,7 @@ func (s *Store) commitBatch(batch []*request) {
 	if now > w.lastTicks {
 		w.lastTicks = now
 	}
+	s.warmIndex(batch)
 	for _, r := range batch {
 		s.apply(r)
 	}
