@@ -20,6 +20,7 @@ type Follower struct {
 	log       *slog.Logger
 	maxBatch  int
 	syncEvery time.Duration
+	linger    time.Duration
 
 	mu      sync.Mutex
 	hooks   []func(size int64)
@@ -34,7 +35,10 @@ type FollowerConfig struct {
 	// SyncEvery is the longest time appended leaves wait for an fsync
 	// (Tree.Sync); 0 means 1 s. Checkpoints always sync first.
 	SyncEvery time.Duration
-	Logger    *slog.Logger
+	// Linger is how long a small batch waits for more events before it is
+	// appended (fewer, larger appends cost the writers less); 0 means 5 ms.
+	Linger time.Duration
+	Logger *slog.Logger
 }
 
 // NewFollower returns a follower of store into tree. Run starts it.
@@ -45,10 +49,13 @@ func NewFollower(store eventstore.Store, tree *Tree, cfg FollowerConfig) *Follow
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Linger <= 0 {
+		cfg.Linger = 5 * time.Millisecond
+	}
 	if cfg.SyncEvery <= 0 {
 		cfg.SyncEvery = time.Second
 	}
-	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, syncEvery: cfg.SyncEvery, caught: make(chan struct{})}
+	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, syncEvery: cfg.SyncEvery, linger: cfg.Linger, caught: make(chan struct{})}
 }
 
 // OnAppend registers fn, called with the new tree size after every batch.
@@ -106,6 +113,7 @@ func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.Subscription
 		}
 		batch = batch[:0]
 		caught := false
+		deadline := time.Now().Add(f.linger)
 	drain:
 		for {
 			if m.Event != nil {
@@ -121,7 +129,19 @@ func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.Subscription
 				if !ok {
 					break drain
 				}
+				continue
 			default:
+			}
+			wait := time.Until(deadline)
+			if caught || wait <= 0 {
+				break drain
+			}
+			select {
+			case m, ok = <-msgs:
+				if !ok {
+					break drain
+				}
+			case <-time.After(wait):
 				break drain
 			}
 		}
