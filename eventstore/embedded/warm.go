@@ -14,8 +14,5 @@ func (s *Store) warmIndex(batch []*request) {
 		sink += slots[nameHash(r.stream)&mask].first
 		sink += slots[metaNameHash(r.stream)&mask].first
 	}
-	warmSink = sink
+	s.w.warmSink = sink
 }
-
-// warmSink keeps warmIndex's loads from being optimised away.
-var warmSink uint64

@@ -52,6 +52,7 @@ type writer struct {
 	pending       map[string]*wstream
 	wsAll         []*wstream // recycled by newWstream; the first wsNext are in use
 	wsNext        int
+	warmSink      uint64 // keeps warmIndex's loads from being optimised away
 	records       int
 	sinceSnapshot int64
 }
