@@ -3,11 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -112,9 +110,9 @@ func (p *LedgerProofs) handleConsistency(w http.ResponseWriter, r *http.Request)
 func parseReceiptQuery(r *http.Request) (merkle.ReceiptRequest, *Problem) {
 	q := r.URL.Query()
 	var req merkle.ReceiptRequest
-	pos, err := ParseLedgerPosition(q.Get("position"))
+	pos, err := ParsePosition(q.Get("position"))
 	if err != nil {
-		return req, newProblem(CodeInvalidParameter, "position", err.Error())
+		return req, newProblem(CodeInvalidParameter, "position", "position must be N or C:N/P:M, as X-Ledger-Position gives it.")
 	}
 	req.Position = pos
 	if req.EventID, err = uuid.Parse(q.Get("event_id")); err != nil {
@@ -135,23 +133,6 @@ func parseReceiptQuery(r *http.Request) (merkle.ReceiptRequest, *Problem) {
 		req.PetitionID = n
 	}
 	return req, nil
-}
-
-// ParseLedgerPosition parses a $all position as eventstore.Position.String
-// writes it: "N" (commit = prepare = N) or "C:N/P:M".
-func ParseLedgerPosition(s string) (eventstore.Position, error) {
-	if c, p, ok := strings.Cut(s, "/"); ok && strings.HasPrefix(c, "C:") && strings.HasPrefix(p, "P:") {
-		cn, err1 := strconv.ParseUint(c[2:], 10, 64)
-		pn, err2 := strconv.ParseUint(p[2:], 10, 64)
-		if err1 == nil && err2 == nil {
-			return eventstore.Position{Commit: cn, Prepare: pn}, nil
-		}
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return eventstore.Position{}, fmt.Errorf("position %q must be N or C:N/P:M, as X-Ledger-Position gives it", s)
-	}
-	return eventstore.Position{Commit: n, Prepare: n}, nil
 }
 
 func proofQuerySize(r *http.Request, name string) (int64, *Problem) {
