@@ -37,25 +37,34 @@ func NewHasher(secret []byte) (*Hasher, error) {
 	return &Hasher{secret: append([]byte(nil), secret...)}, nil
 }
 
+// keyedMAC is a pooled HMAC with its scratch buffers, so hashing one value
+// allocates only the hex result.
+type keyedMAC struct {
+	h   hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+}
+
 func (h *Hasher) mac(parts ...string) string {
-	m, ok := h.macs.Get().(hash.Hash)
+	m, ok := h.macs.Get().(*keyedMAC)
 	if !ok {
-		m = hmac.New(sha256.New, h.secret)
+		m = &keyedMAC{h: hmac.New(sha256.New, h.secret), in: make([]byte, 0, 128)}
 	}
-	m.Reset()
-	var buf [sha256.BlockSize]byte
-	in := buf[:0]
+	m.h.Reset()
+	in := m.in[:0]
 	for i, p := range parts {
 		if i > 0 {
 			in = append(in, 0)
 		}
 		in = append(in, p...)
 	}
-	m.Write(in)
-	var sum [sha256.Size]byte
-	out := m.Sum(sum[:0])
+	m.h.Write(in)
+	out := hex.EncodeToString(m.h.Sum(m.sum[:0]))
+	if cap(in) <= 1024 { // keep the pool's buffers small
+		m.in = in[:0]
+	}
 	h.macs.Put(m)
-	return hex.EncodeToString(out)
+	return out
 }
 
 // SignerKey returns HMAC-SHA-256(secret, canonical email) in hex: the key of
