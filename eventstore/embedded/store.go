@@ -247,8 +247,13 @@ func (s *Store) nameAt(pos uint64, name string) (bool, error) {
 
 // lookupLocked finds stream in the index. Caller holds s.mu for reading.
 func (s *Store) lookupLocked(stream string) (slot, bool, error) {
+	return s.lookupHashLocked(stream, nameHash(stream))
+}
+
+// lookupHashLocked is lookupLocked with the stream's hash already known.
+func (s *Store) lookupHashLocked(stream string, h uint64) (slot, bool, error) {
 	var ioErr error
-	i, _ := s.idx.probe(nameHash(stream), func(sl *slot) bool {
+	i, _ := s.idx.probe(h, func(sl *slot) bool {
 		ok, err := s.nameAt(sl.first, stream)
 		if err != nil {
 			ioErr = err

@@ -16,3 +16,18 @@ func (s *Store) warmIndex(batch []*request) {
 	}
 	s.w.warmSink = sink
 }
+
+// warmInserts does the same for the slots where publish will insert the
+// batch's new streams (the fsync in between lets other processes evict
+// them), before publish takes the lock that readers wait on.
+func (s *Store) warmInserts() {
+	slots := s.idx.slots
+	mask := uint64(len(slots) - 1)
+	var sink uint64
+	for _, ws := range s.w.pending {
+		if ws.dirty && !ws.inIndex {
+			sink += slots[ws.hash&mask].first
+		}
+	}
+	s.w.warmSink += sink
+}

@@ -61,7 +61,8 @@ type writer struct {
 // the index plus what the batch adds.
 type wstream struct {
 	name    string
-	found   bool // the stream has a slot or got a record in this batch
+	hash    uint64 // nameHash(name)
+	found   bool   // the stream has a slot or got a record in this batch
 	inIndex bool
 	first   uint64
 	state   uint64
@@ -253,6 +254,7 @@ func (s *Store) failBatch(batch []*request, err error) {
 // publish makes the batch visible: index, head, then a broadcast.
 func (s *Store) publish() {
 	w := &s.w
+	s.warmInserts()
 	s.mu.Lock()
 	for _, ws := range w.pending {
 		if ws.dirty {
@@ -292,11 +294,13 @@ func (s *Store) wstate(name string) (*wstream, error) {
 	if ws := w.pending[name]; ws != nil {
 		return ws, nil
 	}
-	sl, ok, err := s.lookupLocked(name) // the writer is the only mutator
+	h := nameHash(name)
+	sl, ok, err := s.lookupHashLocked(name, h) // the writer is the only mutator
 	if err != nil {
 		return nil, err
 	}
 	ws := w.newWstream(name)
+	ws.hash = h
 	if ok {
 		ws.found, ws.inIndex, ws.first, ws.state = true, true, sl.first, sl.state
 		ws.basePos = s.idx.positions(&sl)
@@ -361,7 +365,7 @@ func (s *Store) endTxn(lastPos uint64) {
 // applyStream folds a batch's changes to one stream into the index.
 // Caller holds s.mu exclusively.
 func (x *streamIndex) applyStream(ws *wstream) {
-	h := nameHash(ws.name)
+	h := ws.hash
 	if !ws.inIndex {
 		x.insert(h, ws.first, ws.state)
 		if len(ws.added) > 1 {
