@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/netip"
+	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/petitionledger/petitionledger/domain"
 )
@@ -48,6 +51,20 @@ func checkHashes(t *testing.T, h *domain.Hasher, ref func(string) string) {
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("%s = %s, want %s", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// TestDeterministicEventIDIsUUIDv5 pins DeterministicEventID to its
+// definition: IDs already in the log must be derived again identically.
+func TestDeterministicEventIDIsUUIDv5(t *testing.T) {
+	ns := uuid.MustParse("5d0c8f0e-3f7a-4b5e-9a51-6b1f2b0c7e10")
+	long := strings.Repeat("long-part-", 40) // beyond the stack buffer
+	tests := [][]string{{}, {""}, {"signature", "6f1c1f0e-8a3b-4c4e-9b1a-1d2e3f405162"}, {"petition-1", "closed"}, {"a", "", "b"}, {long, long}}
+	for _, parts := range tests {
+		want := uuid.NewSHA1(ns, []byte(strings.Join(parts, "\x00")))
+		if got := domain.DeterministicEventID(parts...); got != want {
+			t.Errorf("DeterministicEventID(%q) = %s, want %s", parts, got, want)
 		}
 	}
 }
