@@ -147,8 +147,51 @@ func cutNote(msg string) (body, sigs string, ok bool) {
 
 // scan reads the first size events, hashes them into a compact range,
 // checks earlier roots as the range passes their sizes, compares leaf
-// hashes with the server's tree, and folds the recount.
+// hashes with the server's tree, and has the recount fold the same pages in
+// a second goroutine (the two halves of the work use both cores). When both
+// halves find a problem, the one at the lower leaf is reported.
 func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.Hash, rc *recount) (merkle.Hash, error) {
+	pages := make(chan recountPage, 4)
+	folded := make(chan leafError, 1)
+	go func() { folded <- foldPages(rc, pages) }()
+	root, hashErr := hashPages(ctx, o, size, earlier, pages)
+	close(pages)
+	foldErr := <-folded
+	if foldErr.err != nil && (hashErr.err == nil || foldErr.leaf < hashErr.leaf) {
+		return merkle.Hash{}, foldErr.err
+	}
+	return root, hashErr.err
+}
+
+// recountPage is a page of events and the leaf index of its first event.
+type recountPage struct {
+	evs   []eventstore.RecordedEvent
+	first int64
+}
+
+// leafError is an error and the leaf it concerns (math.MaxInt64: none).
+type leafError struct {
+	leaf int64
+	err  error
+}
+
+func foldPages(rc *recount, pages <-chan recountPage) leafError {
+	for p := range pages {
+		for i := range p.evs {
+			ev := &p.evs[i]
+			rc.head = ev.Position
+			if err := rc.add(ev); err != nil {
+				for range pages { // let the hashing side finish
+				}
+				return leafError{p.first + int64(i), fmt.Errorf("leaf %d: %w", p.first+int64(i), err)}
+			}
+		}
+	}
+	return leafError{}
+}
+
+func hashPages(ctx context.Context, o Options, size int64, earlier map[int64]merkle.Hash, pages chan<- recountPage) (merkle.Hash, leafError) {
+	fail := func(leaf int64, err error) (merkle.Hash, leafError) { return merkle.Hash{}, leafError{leaf, err} }
 	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
 	rng := rf.NewEmptyRange(0)
 	var n int64
@@ -158,35 +201,32 @@ func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.H
 	for n < size {
 		evs, err := o.Store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, MaxCount: o.PageSize})
 		if err != nil {
-			return merkle.Hash{}, fmt.Errorf("read $all after %d events: %w", n, err)
+			return fail(n, fmt.Errorf("read $all after %d events: %w", n, err))
 		}
 		if last != nil && len(evs) > 0 && evs[0].Position == *last {
 			evs = evs[1:]
 		}
 		if len(evs) == 0 {
-			return merkle.Hash{}, fmt.Errorf("%w: the log has %d events, the checkpoint covers %d", ErrMismatch, n, size)
+			return fail(n, fmt.Errorf("%w: the log has %d events, the checkpoint covers %d", ErrMismatch, n, size))
 		}
+		if int64(len(evs)) > size-n {
+			evs = evs[:size-n]
+		}
+		pages <- recountPage{evs: evs, first: n}
 		for i := range evs {
-			if n == size {
-				break
-			}
 			ev := &evs[i]
 			buf = merkle.AppendLeaf(buf[:0], ev)
 			lh := merkle.HashLeafBytes(buf)
 			if err := checkLeaf(o, n, lh, ev); err != nil {
-				return merkle.Hash{}, err
+				return fail(n, err)
 			}
 			if err := rng.Append(lh[:], nil); err != nil {
-				return merkle.Hash{}, err
+				return fail(n, err)
 			}
 			n++
-			rc.head = ev.Position
-			if err := rc.add(ev); err != nil {
-				return merkle.Hash{}, fmt.Errorf("leaf %d: %w", n-1, err)
-			}
 			if want, ok := earlier[n]; ok {
 				if err := checkRoot(rng, n, want); err != nil {
-					return merkle.Hash{}, err
+					return fail(n-1, err)
 				}
 			}
 		}
@@ -196,7 +236,11 @@ func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.H
 			o.Progress(n, size)
 		}
 	}
-	return rangeRoot(rng)
+	root, err := rangeRoot(rng)
+	if err != nil {
+		return fail(n, err)
+	}
+	return root, leafError{}
 }
 
 func checkLeaf(o Options, index int64, got merkle.Hash, ev *eventstore.RecordedEvent) error {
