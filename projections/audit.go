@@ -62,6 +62,7 @@ var auditEventTypes = []string{
 	domain.TypeSignatureValidated,
 	domain.TypeSignatureInvalidated,
 	domain.TypeSignatureMarkedFraudulent,
+	domain.TypePetitionSponsorWithdrawn,
 }
 
 // Actor roles shown in the audit trail. Events carry no actor yet, so the
@@ -93,7 +94,7 @@ func roleOf(eventType string) uint8 {
 	case domain.TypePetitionSponsorSupported, domain.TypeSignatureSigned, domain.TypeSignatureValidated:
 		return 2
 	case domain.TypePetitionPublished, domain.TypePetitionRejected, domain.TypePetitionHidden,
-		domain.TypePetitionFlagged, domain.TypeSignatureInvalidated:
+		domain.TypePetitionFlagged, domain.TypeSignatureInvalidated, domain.TypePetitionSponsorWithdrawn:
 		return 3
 	case domain.TypeGovernmentResponded, domain.TypeDebateScheduled, domain.TypeDebateOutcomeRecorded,
 		domain.TypeOtherBusinessAdded, domain.TypePetitionStopped:

@@ -13,7 +13,7 @@ import (
 	"github.com/petitionledger/petitionledger/eventstore"
 )
 
-// Checkpoint file format (version 1), all integers big-endian:
+// Checkpoint file format (version 2), all integers big-endian:
 //
 //	magic    8 bytes  "PLPROJ\x00\x01"
 //	version  uint32   checkpointVersion
@@ -31,7 +31,7 @@ import (
 // ErrCheckpointVersion. Either way the Runner rebuilds from zero.
 const (
 	checkpointMagic   = "PLPROJ\x00\x01"
-	checkpointVersion = 1
+	checkpointVersion = 2 // 2: PetitionSponsorWithdrawn is folded; a version-1 state may have missed one
 	checkpointHeader  = 8 + 4 + 8 + 8 + 8 + 8
 )
 

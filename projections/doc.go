@@ -32,9 +32,13 @@
 // never per signature. SignatureSigned (always "" → pending) is not even
 // decoded; the three counting signature events go through a hand-written
 // decoder (fastdecode.go) that falls back to domain.DecodeEvent on anything
-// unusual. Thresholds follow the UK service: reaching one stamps the domain
-// time of the event that crossed it; falling back below clears it, and a
-// sponsored petition falls back to validated (count < moderation + 1).
+// unusual. The response and debate thresholds follow the UK service:
+// reaching one stamps the domain time of the event that crossed it; falling
+// back below clears it. The moderation threshold counts sponsors, exactly as
+// domain.Petition folds it: PetitionSponsorSupported to sponsored stamps it,
+// PetitionSponsorWithdrawn back to validated clears it. Every type in
+// domain.EventTypes is either folded (foldKindOf) or listed with a reason
+// in notFoldedEventTypes; a test fails when domain adds one that is neither.
 //
 // # On disk (Config.Dir)
 //

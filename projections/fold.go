@@ -23,9 +23,8 @@ func newPetition(id int64, ordinal int, places *Places) *petition {
 
 // applyCount folds one change of the signature count (delta is +1 or -1)
 // at domain time at, in constituency slot cs and country slot ks. It moves
-// the thresholds the way the UK service does: reaching a threshold stamps
-// it with at; falling back below it clears it (and a sponsored petition
-// falls back to validated).
+// the response and debate thresholds the way the UK service does: reaching
+// a threshold stamps it with at; falling back below it clears it.
 func (p *petition) applyCount(r Rules, delta int32, cs, ks uint16, at int64) {
 	if cs != noConstituency {
 		p.c.byConstituency[cs] += delta
@@ -55,11 +54,8 @@ func (p *petition) applyCount(r Rules, delta int32, cs, ks uint16, at int64) {
 		if n < th.Response && !p.st.ResponseThresholdReachedAt.IsZero() {
 			p.st.ResponseThresholdReachedAt = time.Time{}
 		}
-		// The creator's signature plus Moderation sponsors reach moderation.
-		if n < th.Moderation+1 && p.st.State == string(domain.StateSponsored) {
-			p.st.ModerationThresholdReachedAt = time.Time{}
-			p.st.State = string(domain.StateValidated)
-		}
+		// The moderation threshold counts sponsors, not signatures: it is
+		// undone only by PetitionSponsorWithdrawn, as in domain.Petition.
 	}
 	p.st.ResponseState = responseState(p.st)
 }
@@ -87,13 +83,20 @@ func (p *petition) applyPetitionEvent(e domain.Event) bool {
 	case domain.PetitionCreatorConfirmed:
 		s.State = string(domain.StateValidated)
 	case domain.PetitionSponsorSupported:
+		// As domain.Petition.apply: the threshold is stamped when the
+		// petition becomes sponsored.
 		s.SponsorCount = e.SponsorCount
-		if e.To != "" && string(e.To) != s.State {
-			s.State = string(e.To)
-			if e.To == domain.StateSponsored {
-				s.ModerationThresholdReachedAt = at
-			}
+		if string(e.To) != s.State && e.To == domain.StateSponsored {
+			s.ModerationThresholdReachedAt = at
 		}
+		s.State = string(e.To)
+	case domain.PetitionSponsorWithdrawn:
+		// As domain.Petition.apply: leaving sponsored undoes the stamp.
+		s.SponsorCount = e.SponsorCount
+		if e.From == domain.StateSponsored && e.To != domain.StateSponsored {
+			s.ModerationThresholdReachedAt = time.Time{}
+		}
+		s.State = string(e.To)
 	case domain.PetitionPublished:
 		s.State = string(domain.StateOpen)
 		s.OpenedAt = at

@@ -43,18 +43,49 @@ func newLedger(places *Places, rules Rules, auditDir string, log *slog.Logger) (
 func (l *Ledger) Apply(ev *eventstore.RecordedEvent) {
 	l.pos = ev.Position
 	l.applied++
-	switch ev.Type {
-	case domain.TypeSignatureValidated, domain.TypeSignatureInvalidated, domain.TypeSignatureMarkedFraudulent:
-		// SignatureSigned is always "" → pending (the domain checks it on
-		// encoding): it never changes a count, so it is not even decoded.
+	switch foldKindOf(ev.Type) {
+	case foldSignature:
 		l.applySignature(ev)
-	case domain.TypePetitionCreated, domain.TypePetitionCreatorConfirmed, domain.TypePetitionSponsorSupported,
-		domain.TypePetitionPublished, domain.TypePetitionRejected, domain.TypePetitionHidden,
-		domain.TypePetitionFlagged, domain.TypePetitionStopped, domain.TypePetitionClosed,
-		domain.TypeGovernmentResponded, domain.TypeDebateScheduled, domain.TypeDebateOutcomeRecorded,
-		domain.TypeOtherBusinessAdded:
+	case foldPetition:
 		l.applyPetition(ev)
 	}
+}
+
+// foldKind says how the Ledger folds an event type.
+type foldKind uint8
+
+const (
+	foldNone      foldKind = iota // not folded: see notFoldedEventTypes
+	foldSignature                 // may change a count (fastdecode.go)
+	foldPetition                  // petition lifecycle (petition.applyPetitionEvent)
+)
+
+// foldKindOf classifies an event type. Every type in domain.EventTypes is
+// either folded here or listed in notFoldedEventTypes (a test checks it).
+func foldKindOf(typ string) foldKind {
+	switch typ {
+	case domain.TypeSignatureValidated, domain.TypeSignatureInvalidated, domain.TypeSignatureMarkedFraudulent:
+		return foldSignature
+	case domain.TypePetitionCreated, domain.TypePetitionCreatorConfirmed, domain.TypePetitionSponsorSupported,
+		domain.TypePetitionSponsorWithdrawn, domain.TypePetitionPublished, domain.TypePetitionRejected,
+		domain.TypePetitionHidden, domain.TypePetitionFlagged, domain.TypePetitionStopped, domain.TypePetitionClosed,
+		domain.TypeGovernmentResponded, domain.TypeDebateScheduled, domain.TypeDebateOutcomeRecorded,
+		domain.TypeOtherBusinessAdded:
+		return foldPetition
+	}
+	return foldNone
+}
+
+// notFoldedEventTypes are the domain event types that cannot change what
+// the projections show, each with the reason.
+var notFoldedEventTypes = map[string]string{
+	// Always "" → pending (the domain checks it on encoding): it never
+	// changes a count, so it is not even decoded.
+	domain.TypeSignatureSigned: "a pending signature never counts",
+	// An invalidation's effects are recorded by the SignatureInvalidated
+	// and PetitionSponsorWithdrawn events it causes.
+	domain.TypeInvalidationRequested: "its effects are the signature and sponsor events it causes",
+	domain.TypeInvalidationCompleted: "its effects are the signature and sponsor events it causes",
 }
 
 func (l *Ledger) applySignature(ev *eventstore.RecordedEvent) {

@@ -97,6 +97,12 @@ func (o *oracle) apply(ev *eventstore.RecordedEvent) int64 {
 				p.modAt = at
 			}
 			p.state = e.To
+		case domain.PetitionSponsorWithdrawn:
+			if e.From == domain.StateSponsored && e.To != domain.StateSponsored {
+				p.modAt = time.Time{}
+				o.modUndone++
+			}
+			p.state = e.To
 		case domain.PetitionClosed:
 			p.closedAt = at
 			p.state = domain.StateClosed
@@ -143,10 +149,6 @@ func (o *oracle) afterCountChange(id int64, at time.Time) int64 {
 		}
 		if n < th.Debate {
 			p.debateAt = time.Time{}
-		}
-		if n <= th.Moderation && p.state == domain.StateSponsored {
-			p.state, p.modAt = domain.StateValidated, time.Time{}
-			o.modUndone++
 		}
 	}
 	p.count = n

@@ -178,27 +178,25 @@ func (g *generator) createPetition(id int64) {
 	g.sign(p, domain.KindCreator)
 	g.validate(p, len(p.pending)-1)
 	state := domain.StateValidated
+	sponsors := 0
 	for k := 1; k <= 5+g.rng.IntN(3); k++ {
-		s := g.sign(p, domain.KindSponsor)
-		g.validate(p, len(p.pending)-1)
-		to := state
-		if k == 5 {
-			to = domain.StateSponsored
-		}
-		g.emit(stream, domain.PetitionSponsorSupported{PetitionID: id, SponsorKey: s.key, SignatureID: s.id,
-			SponsorCount: k, From: state, To: to, At: s.validAt})
-		state = to
+		state = g.support(p, state, &sponsors)
 	}
 	switch g.rng.IntN(10) {
 	case 0, 1: // an invalidation takes it back below moderation, then it is rejected
-		for len(p.valid) > 4 {
-			g.remove(p, len(p.valid)-1)
+		for sponsors >= 5 {
+			state = g.withdraw(p, state, &sponsors)
 		}
-		g.emit(stream, domain.PetitionRejected{PetitionID: id, From: domain.StateValidated, Code: "duplicate", Details: "Dup.", At: g.tick()})
+		g.emit(stream, domain.PetitionRejected{PetitionID: id, From: state, Code: "duplicate", Details: "Dup.", At: g.tick()})
 		return
 	case 2:
 		g.emit(stream, domain.PetitionFlagged{PetitionID: id, From: domain.StateSponsored, Dormant: g.rng.IntN(2) == 0, At: g.tick()})
 		return
+	case 3: // a sponsor is withdrawn; below moderation a new one supports it again
+		state = g.withdraw(p, state, &sponsors)
+		for state != domain.StateSponsored {
+			state = g.support(p, state, &sponsors)
+		}
 	}
 	at := g.tick()
 	p.closesAt = at.Add(time.Duration(2+g.rng.IntN(5)) * 24 * time.Hour)
@@ -208,6 +206,41 @@ func (g *generator) createPetition(id int64) {
 	g.emit(stream, domain.PetitionPublished{PetitionID: id, From: domain.StateSponsored, Deadline: p.closesAt.Format(domain.DateLayout),
 		ClosesAt: p.closesAt, At: at})
 	g.pets = append(g.pets, p)
+}
+
+// support signs, validates and records one more sponsor of a petition not
+// yet moderated; it returns the petition's new state.
+func (g *generator) support(p *pet, state domain.PetitionState, sponsors *int) domain.PetitionState {
+	s := g.sign(p, domain.KindSponsor)
+	g.validate(p, len(p.pending)-1)
+	*sponsors++
+	to := state
+	if *sponsors >= 5 {
+		to = domain.StateSponsored
+	}
+	g.emit(domain.PetitionStream(p.id), domain.PetitionSponsorSupported{PetitionID: p.id, SponsorKey: s.key, SignatureID: s.id,
+		SponsorCount: *sponsors, From: state, To: to, At: s.validAt})
+	return to
+}
+
+// withdraw invalidates the latest sponsor's signature and records the
+// withdrawal, as ledger's invalidations do (sponsored → validated below 5);
+// it returns the petition's new state.
+func (g *generator) withdraw(p *pet, state domain.PetitionState, sponsors *int) domain.PetitionState {
+	s := p.valid[len(p.valid)-1]
+	p.valid = p.valid[:len(p.valid)-1]
+	at := g.tick()
+	g.emit(domain.SignerStream(p.id, s.key), domain.SignatureInvalidated{SignatureID: s.id, PetitionID: p.id, SignerKey: s.key,
+		Location: s.loc, From: domain.SigValidated, To: domain.SigInvalidated, InvalidationID: g.uuid(), Reason: "test",
+		SignedAt: s.signedAt, ValidatedAt: s.validAt, At: at})
+	*sponsors--
+	to := state
+	if to == domain.StateSponsored && *sponsors < 5 {
+		to = domain.StateValidated
+	}
+	g.emit(domain.PetitionStream(p.id), domain.PetitionSponsorWithdrawn{PetitionID: p.id, SponsorKey: s.key, SignatureID: s.id,
+		SponsorCount: *sponsors, From: state, To: to, At: at})
+	return to
 }
 
 // step performs one random signature or lifecycle action.
