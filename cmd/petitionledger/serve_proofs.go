@@ -75,8 +75,12 @@ func startLedgerProofs(ctx context.Context, cfg nodeConfig, store eventstore.Sto
 	followDone, publishDone := make(chan error, 1), make(chan error, 1)
 	go func() { followDone <- follower.Run(runCtx) }()
 	go func() {
-		<-follower.CaughtUp()
-		publishDone <- l.Run(runCtx, every)
+		select {
+		case <-follower.CaughtUp():
+			publishDone <- l.Run(runCtx, every)
+		case <-runCtx.Done(): // stopped before the tree caught up: nothing to sign yet
+			publishDone <- nil
+		}
 	}()
 	go func() {
 		select {
