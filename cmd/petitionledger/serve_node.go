@@ -224,6 +224,9 @@ func buildNode(ctx context.Context, cfg nodeConfig, store eventstore.Store, reg 
 		Tokens: cfg.Tokens, PublicWrites: cfg.PublicWrites, TrustProxy: cfg.TrustProxy,
 		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Ready: n.readiness, Registry: reg, Logger: cfg.Logger,
 		LedgerProofs: proofs})
+	if err == nil {
+		err = registerWeb(n.api, runner, places, proofs != nil, cfg.Logger)
+	}
 	if err != nil {
 		return nil, err
 	}

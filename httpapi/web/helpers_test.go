@@ -1,0 +1,191 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/domain/geo"
+	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
+	"github.com/petitionledger/petitionledger/httpapi"
+	"github.com/petitionledger/petitionledger/httpapi/web"
+	"github.com/petitionledger/petitionledger/projections"
+)
+
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// fixture serves the pages and the JSON API over a real embedded store and
+// real projections; the write port is never called by these tests.
+type fixture struct {
+	t      testing.TB
+	store  *embedded.Store
+	runner *projections.Runner
+	places *projections.Places
+	srv    *httptest.Server
+}
+
+// readOnlyLedger is the write port of a read-only server: every write fails.
+type readOnlyLedger struct{ httpapi.Ledger }
+
+func geoPlaces(tb testing.TB) *projections.Places {
+	tb.Helper()
+	g := geo.Default()
+	seen := map[string]bool{}
+	var regions []projections.Region
+	var seats []projections.Constituency
+	for _, c := range g.Constituencies() {
+		if c.ONSCode == "" || c.ONSCode == geo.UnknownConstituency {
+			continue
+		}
+		if !seen[c.RegionCode] {
+			seen[c.RegionCode] = true
+			regions = append(regions, projections.Region{ONSCode: c.RegionCode, Name: c.Region})
+		}
+		seats = append(seats, projections.Constituency{ONSCode: c.ONSCode, Name: c.Name, MP: c.MP, RegionCode: c.RegionCode})
+	}
+	p, err := projections.NewPlaces(seats, regions, []projections.Country{{Code: "GB", Name: "United Kingdom"}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	store, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	places := geoPlaces(t)
+	runner, err := projections.NewRunner(projections.Config{Store: store, Dir: t.TempDir(), Places: places, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(ctx) }()
+	api, err := httpapi.New(httpapi.Config{Ledger: readOnlyLedger{}, Projections: runner, Places: places, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := web.New(web.Config{Views: runner, Places: places, Logger: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages.Register(api)
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		api.Close()
+		cancel()
+		<-done
+		_ = store.Close()
+	})
+	return &fixture{t: t, store: store, runner: runner, places: places, srv: srv}
+}
+
+var (
+	t0     = time.Date(2025, 9, 21, 10, 15, 0, 0, time.UTC)
+	sealed = domain.Sealed{KeyID: "k1", Nonce: []byte("nonce-12byte"), Ciphertext: []byte("ciphertext")}
+)
+
+func key(i int) string { return fmt.Sprintf("%064x", i+1) }
+
+// append writes events to a stream and waits until the projections show them.
+func (f *fixture) append(stream string, events ...domain.Event) {
+	f.t.Helper()
+	var data []eventstore.EventData
+	for _, e := range events {
+		b, err := domain.EncodeEvent(e)
+		if err != nil {
+			f.t.Fatalf("encode %T: %v", e, err)
+		}
+		data = append(data, eventstore.EventData{ID: uuid.New(), Type: e.EventType(), Data: b})
+	}
+	res, err := f.store.Append(context.Background(), stream, eventstore.Any{}, data...)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := f.runner.WaitFor(ctx, res.Position); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// openPetition writes a petition through creation, sponsorship and publication.
+func (f *fixture) openPetition(id int64, action, background string) {
+	f.t.Helper()
+	evs := []domain.Event{
+		domain.PetitionCreated{PetitionID: id, Action: action, Background: background,
+			CreatorKey: key(900), CreatorSignatureID: uuid.New(), CreatorSealed: sealed, At: t0},
+		domain.PetitionCreatorConfirmed{PetitionID: id, At: t0.Add(time.Minute)},
+	}
+	for i := 1; i <= 5; i++ {
+		to := domain.StateValidated
+		if i == 5 {
+			to = domain.StateSponsored
+		}
+		evs = append(evs, domain.PetitionSponsorSupported{PetitionID: id, SponsorKey: key(1000 + i),
+			SignatureID: uuid.New(), SponsorCount: i, From: domain.StateValidated, To: to, At: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	evs = append(evs, domain.PetitionPublished{PetitionID: id, From: domain.StateSponsored,
+		Deadline: "2026-03-21", ClosesAt: time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC), At: t0.Add(24 * time.Hour)})
+	f.append(domain.PetitionStream(id), evs...)
+}
+
+// sign writes signature n, validated, from constituency code.
+func (f *fixture) sign(id int64, n int, code string) {
+	f.t.Helper()
+	sig := uuid.New()
+	at := t0.Add(48*time.Hour + time.Duration(n)*time.Second)
+	k := key(n)
+	loc := domain.Location{Constituency: code, Country: "GB"}
+	f.append(domain.SignerStream(id, k),
+		domain.SignatureSigned{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
+			From: domain.SigNone, To: domain.SigPending, NameHash: k, PostcodeHash: k, IPHash: k, EmailDomainHash: k,
+			Sealed: sealed, At: at},
+		domain.SignatureValidated{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
+			From: domain.SigPending, To: domain.SigValidated, SignedAt: at, At: at.Add(time.Minute)})
+}
+
+// get fetches path and returns the response and body.
+func (f *fixture) get(path string) (*http.Response, string) {
+	f.t.Helper()
+	resp, err := http.Get(f.srv.URL + path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func mustContain(t testing.TB, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+}
+
+// createPending writes a petition that stays pending (not public).
+func (f *fixture) createPending(id int64, action string) {
+	f.t.Helper()
+	f.append(domain.PetitionStream(id), domain.PetitionCreated{PetitionID: id, Action: action, Background: "b",
+		CreatorKey: key(900), CreatorSignatureID: uuid.New(), CreatorSealed: sealed, At: t0})
+}
