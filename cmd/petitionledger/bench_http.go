@@ -303,6 +303,7 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, id int6
 		wg     sync.WaitGroup
 		gzipOK atomic.Bool
 	)
+	meter := startCPUMeter(srv.cmd.Process.Pid)
 	start := time.Now()
 	for w := 0; w < f.conns; w++ {
 		wg.Add(1)
@@ -338,6 +339,7 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, id int6
 		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load(), gzipOK.Load())
 	fmt.Fprintf(stdout, "background writes: %d acknowledged (%.0f/s, target %d/s), %d failed\n",
 		wrote.Load(), float64(wrote.Load())/elapsed.Seconds(), f.writeRate, wfail.Load())
+	fmt.Fprintln(stdout, meter.report(count.Load(), "GET, background signing included"))
 	return nil
 }
 
@@ -350,6 +352,7 @@ func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64
 		ok, errs atomic.Int64
 		wg       sync.WaitGroup
 	)
+	meter := startCPUMeter(srv.cmd.Process.Pid)
 	start := time.Now()
 	for w := 0; w < f.conns; w++ {
 		wg.Add(1)
@@ -377,5 +380,6 @@ func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64
 	fmt.Fprintf(stdout, "POST signatures: %d acknowledged in %s over %d connections = %.0f/s; p50 %s p99 %s; errors %d\n",
 		ok.Load(), elapsed.Round(time.Millisecond), f.conns, float64(ok.Load())/elapsed.Seconds(),
 		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load())
+	fmt.Fprintln(stdout, meter.report(ok.Load(), "signature"))
 	return nil
 }

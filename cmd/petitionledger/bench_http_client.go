@@ -2,10 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
+	"syscall"
+	"time"
 )
 
 // rawConn is the load generator's client: one keep-alive HTTP/1.1
@@ -103,4 +109,57 @@ func (c *rawConn) signRequest(id, n int64) []byte {
 	b = append(b, bb...)
 	c.req = b
 	return b
+}
+
+// cpuTime is the CPU time (user + system) a process has used: the server's
+// from /proc/{pid}/stat (clock ticks, USER_HZ = 100 on Linux), this
+// process's from getrusage. Zero when unavailable (not Linux).
+func cpuTime(pid int) time.Duration {
+	if pid == os.Getpid() {
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * (time.Second / 100)
+}
+
+// cpuMeter reports the CPU the server and the generator used between start
+// and report.
+type cpuMeter struct {
+	serverPid           int
+	server0, generator0 time.Duration
+}
+
+func startCPUMeter(serverPid int) cpuMeter {
+	return cpuMeter{serverPid: serverPid, server0: cpuTime(serverPid), generator0: cpuTime(os.Getpid())}
+}
+
+// report renders "server X CPU-s (Y per <what>), generator Z CPU-s".
+func (m cpuMeter) report(ops int64, what string) string {
+	srv, gen := cpuTime(m.serverPid)-m.server0, cpuTime(os.Getpid())-m.generator0
+	per := "-"
+	if ops > 0 {
+		per = (srv / time.Duration(ops)).Round(time.Microsecond / 10).String()
+	}
+	return fmt.Sprintf("CPU: server %.2f s (%s per %s), generator %.2f s", srv.Seconds(), per, what, gen.Seconds())
 }

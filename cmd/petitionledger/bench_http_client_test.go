@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"testing"
 )
@@ -39,5 +40,25 @@ func TestGetRequestEncoding(t *testing.T) {
 		if got, want := req.Header.Get("Accept-Encoding") == "gzip", gz; got != want || req.URL.Path != "/petitions/3.json" || req.Host != "h:1" {
 			t.Errorf("getRequest(gzip=%v) = %s %s %v", gz, req.Host, req.URL.Path, req.Header)
 		}
+	}
+}
+
+// TestCPUTime checks both sources: getrusage for this process and
+// /proc/{pid}/stat for another (the go command that started the test has
+// used CPU to build it).
+func TestCPUTime(t *testing.T) {
+	before := cpuTime(os.Getpid())
+	for x, i := 0, 0; i < 50_000_000; i++ {
+		x += i * i
+		_ = x
+	}
+	if after := cpuTime(os.Getpid()); after <= before {
+		t.Errorf("own CPU time %v -> %v after a busy loop, want it to grow", before, after)
+	}
+	if got := cpuTime(os.Getppid()); got <= 0 {
+		t.Errorf("cpuTime(parent) = %v, want > 0 (read from /proc/%d/stat)", got, os.Getppid())
+	}
+	if got := cpuTime(1 << 30); got != 0 {
+		t.Errorf("cpuTime(no such pid) = %v, want 0", got)
 	}
 }
