@@ -44,12 +44,15 @@ type petitionRead struct {
 // an RFC 3339 time) when given. Invisible petitions are not found unless
 // anyState.
 func (s *Server) readPetition(r *http.Request, v *projections.View, id int64, anyState bool) (petitionRead, error) {
-	notFound := newProblem(domain.ECodePetitionNotFound, "", "There is no such petition.")
+	notFound := func() error { return newProblem(domain.ECodePetitionNotFound, "", "There is no such petition.") }
 	cur, ok := v.Petition(id)
 	if !ok || (!anyState && !visible(&cur)) {
-		return petitionRead{}, notFound
+		return petitionRead{}, notFound()
 	}
-	asOf := r.URL.Query().Get("as_of")
+	asOf := ""
+	if r.URL.RawQuery != "" { // most reads have no query: skip parsing one
+		asOf = r.URL.Query().Get("as_of")
+	}
 	if asOf == "" {
 		return petitionRead{state: cur, position: v.Position()}, nil
 	}
@@ -79,7 +82,7 @@ func (s *Server) readPetition(r *http.Request, v *projections.View, id int64, an
 		return petitionRead{}, err
 	}
 	if !ok || (!anyState && !visible(&st)) {
-		return petitionRead{}, notFound
+		return petitionRead{}, notFound()
 	}
 	return petitionRead{state: st, position: pos, historic: true}, nil
 }
