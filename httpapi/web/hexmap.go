@@ -40,6 +40,9 @@ type hexMap struct {
 
 const hexRadius = 10.0
 
+// maxCoord bounds hex coordinates, so the map's size stays finite and sane.
+const maxCoord = 10_000
+
 // parseHexMap decodes an odd-r HexJSON layout into pointy-top hexagons: odd
 // rows shift right by half a hex; r grows northwards, so y = maxR − r.
 func parseHexMap(data []byte) (*hexMap, error) {
@@ -54,7 +57,10 @@ func parseHexMap(data []byte) (*hexMap, error) {
 		return nil, fmt.Errorf("web: hexjson has no hexes")
 	}
 	minQ, maxQ, minR, maxR := math.MaxInt, math.MinInt, math.MaxInt, math.MinInt
-	for _, h := range l.Hexes {
+	for code, h := range l.Hexes {
+		if h.Q < -maxCoord || h.Q > maxCoord || h.R < -maxCoord || h.R > maxCoord {
+			return nil, fmt.Errorf("web: hexjson: %s at q=%d r=%d, beyond ±%d", code, h.Q, h.R, maxCoord)
+		}
 		minQ, maxQ, minR, maxR = min(minQ, h.Q), max(maxQ, h.Q), min(minR, h.R), max(maxR, h.R)
 	}
 	w := math.Sqrt(3) * hexRadius

@@ -53,7 +53,7 @@ func TestParseHexMapOddR(t *testing.T) {
 }
 
 func TestParseHexMapRejects(t *testing.T) {
-	for _, in := range []string{``, `{}`, `{"layout":"odd-q","hexes":{"A":{"q":0,"r":0}}}`, `{"layout":"odd-r","hexes":{}}`, `[1]`} {
+	for _, in := range []string{``, `{}`, `{"layout":"odd-q","hexes":{"A":{"q":0,"r":0}}}`, `{"layout":"odd-r","hexes":{}}`, `[1]`, `{"layout":"odd-r","hexes":{"A":{"q":9223372036854775807,"r":0}}}`} {
 		if _, err := parseHexMap([]byte(in)); err == nil {
 			t.Errorf("parseHexMap(%q) accepted", in)
 		}
