@@ -155,7 +155,9 @@
 // and needs a repair, which then drops only unacknowledged records.)
 //
 // Check reports the first problem, where a repair would cut, and how many
-// CRC-valid records lie after it. Repair copies the damaged segment aside
+// CRC-valid records lie after it. Because the writer zero-fills ahead, a directory
+// left by a crash (before Open has run on it again) always shows a torn tail
+// (the zeros at least), which Open truncates. Repair copies the damaged segment aside
 // (FILE.bad-<nanos>), renames later segments aside (FILE.dropped-<nanos>),
 // truncates at the end of the last complete transaction before the damage
 // and removes the snapshot; it refuses (ErrWouldDropRecords) to drop
