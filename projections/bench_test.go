@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -11,7 +12,7 @@ import (
 	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
-	"github.com/petitionledger/petitionledger/projections/internal/memstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
 )
 
 // benchEvents is the size of the generated history the benchmarks fold;
@@ -25,25 +26,45 @@ func benchEvents() int {
 
 var (
 	benchOnce  sync.Once
-	benchStore *memstore.Store
+	benchStore *embedded.Store
+	benchLen   int
 )
 
-func benchHistory(b *testing.B) *memstore.Store {
+// benchHistory returns an embedded store holding the generated history
+// and its number of events, built once per test binary (1,000 events per
+// append) in a directory removed when the binary exits (TestMain).
+func benchHistory(b *testing.B) (*embedded.Store, int) {
 	benchOnce.Do(func() {
 		n := benchEvents()
 		o := genOptions(99, 20, n)
 		o.Steady = true
 		h := mustHistory(b, o)
-		benchStore = fill(b, h)
+		s, err := embedded.Open(sharedDir(b, "bench"), embedded.WithLogger(quietLog))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < len(h); i += 1000 {
+			var evs []eventstore.EventData
+			for _, a := range h[i:min(len(h), i+1000)] {
+				evs = append(evs, a.Event)
+			}
+			if _, err := s.Append(context.Background(), fmt.Sprintf("bench-%d", i/1000), eventstore.NoStream{}, evs...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		benchStore, benchLen = s, len(h)
+		atExit(func() { _ = s.Close() })
 	})
-	return benchStore
+	if benchStore == nil {
+		b.Fatal("the benchmark history could not be built (see the first benchmark's error)")
+	}
+	return benchStore, benchLen
 }
 
 // BenchmarkRebuild folds the whole generated history through the Runner
 // (subscription, batches, publication, audit files, final checkpoint).
 func BenchmarkRebuild(b *testing.B) {
-	store := benchHistory(b)
-	n := store.Len()
+	store, n := benchHistory(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
@@ -74,7 +95,8 @@ func cpuTime() time.Duration {
 
 // BenchmarkLedgerApply is the fold alone, without the store.
 func BenchmarkLedgerApply(b *testing.B) {
-	evs := recorded(b, benchHistory(b))
+	store, _ := benchHistory(b)
+	evs := recorded(b, store)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		l := newTestLedger(b)
@@ -99,7 +121,7 @@ func BenchmarkLedgerApply(b *testing.B) {
 // BenchmarkAsOf replays the petition with the longest trail as of its last
 // position.
 func BenchmarkAsOf(b *testing.B) {
-	store := benchHistory(b)
+	store, _ := benchHistory(b)
 	v, err := Rebuild(context.Background(), Config{Store: store, Dir: b.TempDir(), Places: testPlaces(b), Rules: testRules, Logger: quietLog}, time.Hour, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -124,7 +146,7 @@ func BenchmarkAsOf(b *testing.B) {
 // from the acknowledged append to the view showing it (p50/p99).
 func BenchmarkLiveLag(b *testing.B) {
 	h := mustHistory(b, genOptions(5, 4, max(b.N, 2000)))
-	store := memstore.New()
+	store := openStore(b)
 	r, err := NewRunner(Config{Store: store, Dir: b.TempDir(), Places: testPlaces(b), Rules: testRules, Logger: quietLog})
 	if err != nil {
 		b.Fatal(err)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,38 +16,68 @@ import (
 	"github.com/petitionledger/petitionledger/domain/demo"
 	"github.com/petitionledger/petitionledger/domain/geo"
 	"github.com/petitionledger/petitionledger/eventstore"
-	"github.com/petitionledger/petitionledger/projections/internal/memstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
 )
 
-// demoStore loads the full demo history (seed 1, fixed secrets and "now")
-// into a memstore, in the demo's append order.
-func demoStore(t *testing.T) (*memstore.Store, *demo.History) {
+var (
+	demoOnce    sync.Once
+	demoShared  *embedded.Store
+	demoHistory *demo.History
+	demoErr     error
+)
+
+// demoChunk is how many demo records go in one append. The fold reads the
+// petition from each event's body, never from the stream name, so the demo
+// is appended in order, 1,000 records per append to streams "demo-<k>":
+// one append per record, each fsynced by the embedded store, took over a
+// minute. (The generated histories keep their real stream names.)
+const demoChunk = 1000
+
+// demoStore returns an embedded store holding the full demo history (seed
+// 1, fixed secrets and "now"), in the demo's append order. It is generated
+// and loaded once per test binary and shared: tests must not append to it.
+func demoStore(t *testing.T) (*embedded.Store, *demo.History) {
 	t.Helper()
+	demoOnce.Do(func() { demoShared, demoHistory, demoErr = loadDemo(sharedDir(t, "demo")) })
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return demoShared, demoHistory
+}
+
+func loadDemo(dir string) (*embedded.Store, *demo.History, error) {
 	hasher, err := domain.NewHasher(bytes.Repeat([]byte("h"), 32))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	sealer, err := demo.NewSealer("k1", bytes.Repeat([]byte{7}, 32))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	h, err := demo.Generate(demo.Options{Seed: 1, Now: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), Sealer: sealer,
 		Rules: domain.Rules{Config: domain.DefaultConfig(), Hasher: hasher, Places: geo.Default()}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	s := memstore.New()
-	for _, r := range h.Records {
-		data, err := domain.EncodeEvent(r.Event)
-		if err != nil {
-			t.Fatal(err)
+	s, err := embedded.Open(dir, embedded.WithLogger(quietLog))
+	if err != nil {
+		return nil, nil, err
+	}
+	atExit(func() { _ = s.Close() })
+	for i := 0; i < len(h.Records); i += demoChunk {
+		var evs []eventstore.EventData
+		for _, r := range h.Records[i:min(len(h.Records), i+demoChunk)] {
+			data, err := domain.EncodeEvent(r.Event)
+			if err != nil {
+				return nil, nil, err
+			}
+			evs = append(evs, eventstore.EventData{ID: r.EventID, Type: r.Event.EventType(), Data: data})
 		}
-		ev := eventstore.EventData{ID: r.EventID, Type: r.Event.EventType(), Data: data}
-		if _, err := s.Append(context.Background(), r.Stream, eventstore.Any{}, ev); err != nil {
-			t.Fatal(err)
+		if _, err := s.Append(context.Background(), fmt.Sprintf("demo-%d", i/demoChunk), eventstore.NoStream{}, evs...); err != nil {
+			return nil, nil, err
 		}
 	}
-	return s, h
+	return s, h, nil
 }
 
 // TestDemoHistory folds the demo history (written by another engineer's

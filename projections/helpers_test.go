@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/embedded"
 	"github.com/petitionledger/petitionledger/projections/internal/gen"
-	"github.com/petitionledger/petitionledger/projections/internal/memstore"
 )
 
 // testRules use small thresholds so generated histories cross them, and
@@ -57,16 +57,62 @@ func mustHistory(tb testing.TB, o gen.Options) []gen.Append {
 	return h
 }
 
-// fill appends a history to a fresh memstore.
-func fill(tb testing.TB, h []gen.Append) *memstore.Store {
+// openStore opens an empty embedded store in a test directory, closed
+// when the test ends.
+func openStore(tb testing.TB) *embedded.Store {
 	tb.Helper()
-	s := memstore.New()
-	for _, a := range h {
-		if _, err := s.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event); err != nil {
+	s, err := embedded.Open(tb.TempDir(), embedded.WithLogger(quietLog))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
+}
+
+// historyChunk is how many consecutive events of a generated history go
+// in one append, to stream "history-<k>" for the k-th chunk of the whole
+// history. The fold reads petitions from event bodies, never from stream
+// names; the embedded store fsyncs every append, and one append per event
+// made the package's tests take minutes. Chunks are aligned to the whole
+// history, so a store filled at once, live or in two parts has the same
+// records at the same positions.
+const historyChunk = 50
+
+// fill appends a history to a fresh embedded store, in order.
+func fill(tb testing.TB, h []gen.Append) *embedded.Store {
+	tb.Helper()
+	s := openStore(tb)
+	appendHistory(tb, s, h, 0, len(h), nil)
+	return s
+}
+
+// appendHistory appends h[from:to] to s in order, in historyChunk-aligned
+// appends (from and to must be multiples of historyChunk, or to len(h));
+// after calls after each append with its result and the index of the
+// first event not yet appended.
+func appendHistory(tb testing.TB, s eventstore.Store, h []gen.Append, from, to int, after func(eventstore.AppendResult, int)) {
+	tb.Helper()
+	if from%historyChunk != 0 || (to%historyChunk != 0 && to != len(h)) {
+		tb.Fatalf("appendHistory(%d, %d): not aligned to %d events", from, to, historyChunk)
+	}
+	for i := from; i < to; i += historyChunk {
+		end := min(to, i+historyChunk)
+		evs := make([]eventstore.EventData, 0, end-i)
+		for _, a := range h[i:end] {
+			evs = append(evs, a.Event)
+		}
+		res, err := s.Append(context.Background(), fmt.Sprintf("history-%d", i/historyChunk), eventstore.Any{}, evs...)
+		if err != nil {
 			tb.Fatal(err)
 		}
+		if after != nil {
+			after(res, end)
+		}
 	}
-	return s
 }
 
 // recorded returns the store's events as recorded.

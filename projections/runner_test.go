@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/projections/internal/gen"
-	"github.com/petitionledger/petitionledger/projections/internal/memstore"
 )
 
 // startRunner runs a Runner over store in dir until the test ends.
@@ -82,7 +81,7 @@ func buildTo(t *testing.T, store eventstore.Store, dir string, every uint64) *Vi
 
 func TestRebuildEqualsIncrementalAndCheckpointCatchUp(t *testing.T) {
 	h := mustHistory(t, genOptions(7, 10, 3000))
-	half := len(h) / 2
+	half := len(h) / 2 / historyChunk * historyChunk
 
 	// A: rebuild from zero over the whole log.
 	full := fill(t, h)
@@ -90,28 +89,21 @@ func TestRebuildEqualsIncrementalAndCheckpointCatchUp(t *testing.T) {
 	buildTo(t, full, dirA, 1<<40)
 
 	// B: live, incremental: the runner follows while events are appended.
-	live := memstore.New()
+	live := openStore(t)
 	dirB := t.TempDir()
 	r, stop := startRunner(t, live, dirB, 500)
-	for _, a := range h {
-		if _, err := live.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event); err != nil {
-			t.Fatal(err)
-		}
-	}
+	appendHistory(t, live, h, 0, len(h), nil)
 	if _, err := r.WaitFor(context.Background(), lastPosition(t, live)); err != nil {
 		t.Fatal(err)
 	}
 	stop()
 
 	// C: a checkpoint at half the log, then a new runner catches up.
-	partial := fill(t, h[:half])
+	partial := openStore(t)
+	appendHistory(t, partial, h, 0, half, nil)
 	dirC := t.TempDir()
 	buildTo(t, partial, dirC, 1<<40)
-	for _, a := range h[half:] {
-		if _, err := partial.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event); err != nil {
-			t.Fatal(err)
-		}
-	}
+	appendHistory(t, partial, h, half, len(h), nil)
 	buildTo(t, partial, dirC, 1<<40)
 
 	a, b, c := digest(t, dirA), digest(t, dirB), digest(t, dirC)
@@ -170,7 +162,7 @@ func TestCorruptCheckpointRebuildsFromZero(t *testing.T) {
 // view's.
 func TestConcurrentReadersNeverSeeTornViews(t *testing.T) {
 	h := mustHistory(t, genOptions(9, 8, 2500))
-	store := memstore.New()
+	store := openStore(t)
 	r, stop := startRunner(t, store, t.TempDir(), 1000)
 	defer stop()
 	var changes sync.Map
@@ -196,19 +188,15 @@ func TestConcurrentReadersNeverSeeTornViews(t *testing.T) {
 		}()
 	}
 	var last eventstore.Position
-	for i, a := range h {
-		res, err := store.Append(context.Background(), a.Stream, eventstore.Any{}, a.Event)
-		if err != nil {
-			t.Fatal(err)
-		}
+	appendHistory(t, store, h, 0, len(h), func(res eventstore.AppendResult, end int) {
 		last = res.Position
-		if i%97 == 0 { // a writer waits until its append is visible
+		if end/historyChunk%3 == 0 { // a writer waits until its append is visible
 			v, err := r.WaitFor(context.Background(), res.Position)
 			if err != nil || v.Position().Compare(res.Position) < 0 {
 				t.Fatalf("WaitFor(%s): view at %v, err %v", res.Position, v, err)
 			}
 		}
-	}
+	})
 	if _, err := r.WaitFor(context.Background(), last); err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +346,7 @@ func TestRestartFromCheckpointPublishesEveryPetition(t *testing.T) {
 // Append and wait for the last of each, with no later write to push them.
 func TestLastEventsOfABurstBecomeVisible(t *testing.T) {
 	h := mustHistory(t, genOptions(17, 3, 400))
-	store := memstore.New()
+	store := openStore(t)
 	r, stop := startRunner(t, store, t.TempDir(), 1<<40)
 	defer stop()
 	for i := 0; i < len(h); {
