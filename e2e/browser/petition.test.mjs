@@ -22,6 +22,7 @@ const chromiumPath = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const SEED = "Hold a public inquiry into Russian interference in UK politics";
 
 let child, dir, base, browser, page;
+let signed; // the sign API's receipt of the live test
 const mails = []; // confirmation links printed by the demo's mailer
 const mailWaiters = [];
 
@@ -133,7 +134,8 @@ test("a signature confirmed through the API updates the open petition's count li
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ name: "Grace Hopper", email: "grace.e2e@example.org", postcode: "SW1A 1AA", country: "GB" }),
   });
-  assert.equal(res.status, 202, await res.text());
+  signed = await res.json();
+  assert.equal(res.status, 202, JSON.stringify(signed));
   const mail = await nextMail();
   assert.equal(mail.petition, 2);
   const confirm = await fetch(mail.link, { method: "POST" });
@@ -164,4 +166,34 @@ test("the page works without JavaScript", async () => {
   assert.ok((await p.locator("#signature-count").textContent()).length > 0);
   await p.screenshot({ path: join(artifacts, "petition-nojs.png"), fullPage: false });
   await ctx.close();
+});
+
+test("verify my signature checks the receipt in the browser against the signed checkpoint", async () => {
+  assert.ok(signed, "the live test signed first");
+  const url = `${base}/ledger/receipt?position=${signed.position}&event_id=${signed.event_id}`;
+  let receipt;
+  for (let i = 0; i < 60 && !receipt; i++) {
+    const r = await fetch(url);
+    if (r.ok) receipt = await r.text();
+    else await new Promise((res) => setTimeout(res, 500));
+  }
+  assert.ok(receipt, `no receipt from ${url}`);
+  await page.goto(`${base}/petition/2/audit`);
+  const result = page.locator("#verify-result");
+  await page.locator("#receipt").fill(receipt);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForFunction(() => document.getElementById("verify-result").dataset.result);
+  assert.equal(await result.getAttribute("data-result"), "ok", await result.textContent());
+  await page.screenshot({ path: join(artifacts, "verify-ok.png"), fullPage: false });
+  // A receipt whose leaf was changed fails.
+  const bad = JSON.parse(receipt);
+  const leaf = Buffer.from(bad.leaf, "base64");
+  leaf[leaf.length - 2] ^= 1;
+  bad.leaf = leaf.toString("base64");
+  await page.locator("#receipt").fill(JSON.stringify(bad));
+  await page.evaluate(() => { delete document.getElementById("verify-result").dataset.result; });
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.waitForFunction(() => document.getElementById("verify-result").dataset.result);
+  assert.equal(await result.getAttribute("data-result"), "fail");
+  assert.match(await result.textContent(), /not in the checkpoint's tree/);
 });

@@ -60,7 +60,7 @@ func geoPlaces(tb testing.TB) *projections.Places {
 	return p
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, opts ...func(*web.Config)) *fixture {
 	t.Helper()
 	store, err := embedded.Open(t.TempDir())
 	if err != nil {
@@ -78,7 +78,11 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{Views: runner, Places: places, Logger: quietLog})
+	cfg := web.Config{Views: runner, Places: places, Logger: quietLog}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pages, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/petitionledger/petitionledger/httpapi/web"
 )
 
 const (
@@ -191,5 +193,28 @@ func TestStaticAssetsServedWithCSP(t *testing.T) {
 		if resp.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("%s: no CSP", path)
 		}
+	}
+}
+
+func TestAuditPageCheckpointSlot(t *testing.T) {
+	tests := []struct {
+		name       string
+		checkpoint string
+		want, lack string
+	}{
+		{"with checkpoints", "/ledger/checkpoint", `id="verify-form"`, "does not publish"},
+		{"without", "", "This server does not publish signed checkpoints.", `id="verify-form"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *web.Config) { c.CheckpointURL = tt.checkpoint })
+			f.openPetition(1, "Plant more trees", "Trees.")
+			_, page := f.get("/petition/1/audit")
+			checkWellFormed(t, page)
+			mustContain(t, page, tt.want)
+			if strings.Contains(page, tt.lack) {
+				t.Errorf("page shows %q", tt.lack)
+			}
+		})
 	}
 }
