@@ -1,11 +1,9 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -205,31 +203,9 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 
 // compileFilter turns a Filter into a predicate on records (nil = all).
 func compileFilter(f *eventstore.Filter) (func(*record) bool, error) {
-	if f == nil {
-		return nil, nil
+	m, err := eventstore.CompileFilter(f)
+	if err != nil || m == nil {
+		return nil, err
 	}
-	var re *regexp.Regexp
-	if f.Regex != "" {
-		var err error
-		if re, err = regexp.Compile(f.Regex); err != nil {
-			return nil, fmt.Errorf("embedded: filter regex %q: %w: %v", f.Regex, eventstore.ErrInvalidArgument, err)
-		}
-	}
-	prefixes := make([][]byte, len(f.Prefixes))
-	for i, p := range f.Prefixes {
-		prefixes[i] = []byte(p)
-	}
-	on := f.On
-	return func(r *record) bool {
-		name := r.stream
-		if on == eventstore.FilterEventType {
-			name = r.typ
-		}
-		for _, p := range prefixes {
-			if bytes.HasPrefix(name, p) {
-				return true
-			}
-		}
-		return re != nil && re.Match(name)
-	}, nil
+	return func(r *record) bool { return m.MatchBytes(r.stream, r.typ) }, nil
 }

@@ -2,8 +2,6 @@ package esdb
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -13,32 +11,17 @@ import (
 // defaultCheckpointInterval is SubscribeAllOptions' default.
 const defaultCheckpointInterval = 32
 
-// matcher is a compiled eventstore.Filter, used on the client side for
-// ReadAll: the client's ReadAll has no server-side filter.
-type matcher struct {
-	on       eventstore.FilterOn
-	prefixes []string
-	re       *regexp.Regexp
-}
-
-// compileFilter validates f and compiles it. A nil filter gives a nil
-// matcher, which passes everything.
-func compileFilter(f *eventstore.Filter) (*matcher, error) {
+// compileFilter validates f and compiles it, for the client-side filtering
+// of ReadAll (the client's ReadAll has no server-side filter). A nil filter
+// gives a nil matcher, which passes everything.
+func compileFilter(f *eventstore.Filter) (*eventstore.FilterMatcher, error) {
 	if f == nil {
 		return nil, nil
 	}
 	if err := validateFilter(f); err != nil {
 		return nil, err
 	}
-	m := &matcher{on: f.On, prefixes: f.Prefixes}
-	if f.Regex != "" {
-		re, err := regexp.Compile(f.Regex)
-		if err != nil {
-			return nil, fmt.Errorf("%w: filter regex: %v", eventstore.ErrInvalidArgument, err)
-		}
-		m.re = re
-	}
-	return m, nil
+	return eventstore.CompileFilter(f)
 }
 
 // validateFilter rejects what the server's filter cannot express: the
@@ -56,23 +39,6 @@ func validateFilter(f *eventstore.Filter) error {
 	return nil
 }
 
-// match reports whether e passes the filter.
-func (m *matcher) match(e *eventstore.RecordedEvent) bool {
-	if m == nil {
-		return true
-	}
-	subject := e.Stream
-	if m.on == eventstore.FilterEventType {
-		subject = e.Type
-	}
-	for _, p := range m.prefixes {
-		if strings.HasPrefix(subject, p) {
-			return true
-		}
-	}
-	return m.re != nil && m.re.MatchString(subject)
-}
-
 // toClientFilter maps a filter for a server-side filtered subscription.
 // interval is how many events the server scans between checkpoints: the
 // protocol sends a checkpoint every window × multiplier events, so the
@@ -84,10 +50,8 @@ func toClientFilter(f *eventstore.Filter, interval uint32) (*client.Subscription
 	if err := validateFilter(f); err != nil {
 		return nil, 0, 0, err
 	}
-	if f.Regex != "" {
-		if _, err := regexp.Compile(f.Regex); err != nil {
-			return nil, 0, 0, fmt.Errorf("%w: filter regex: %v", eventstore.ErrInvalidArgument, err)
-		}
+	if _, err := eventstore.CompileFilter(f); err != nil {
+		return nil, 0, 0, err
 	}
 	typ := client.StreamFilterType
 	if f.On == eventstore.FilterEventType {

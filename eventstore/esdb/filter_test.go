@@ -34,7 +34,7 @@ func TestMatcher(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := m.match(tt.event); got != tt.want {
+			if got := m.Match(tt.event.Stream, tt.event.Type); got != tt.want {
 				t.Errorf("match = %v, want %v", got, tt.want)
 			}
 		})

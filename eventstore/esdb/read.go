@@ -82,7 +82,7 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 }
 
 // readAllFiltered pages through $all, keeping the events m passes.
-func (s *Store) readAllFiltered(ctx context.Context, c *client.Client, opts eventstore.ReadAllOptions, from client.AllPosition, m *matcher, out *[]eventstore.RecordedEvent) error {
+func (s *Store) readAllFiltered(ctx context.Context, c *client.Client, opts eventstore.ReadAllOptions, from client.AllPosition, m *eventstore.FilterMatcher, out *[]eventstore.RecordedEvent) error {
 	want := countOf(opts.MaxCount)
 	var last *eventstore.Position
 	for {
@@ -96,7 +96,7 @@ func (s *Store) readAllFiltered(ctx context.Context, c *client.Client, opts even
 			}
 			p := e.Position
 			last = &p
-			if m.match(&e) {
+			if m.Match(e.Stream, e.Type) {
 				*out = append(*out, e)
 			}
 			return uint64(len(*out)) < want
