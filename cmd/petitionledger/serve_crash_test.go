@@ -242,6 +242,9 @@ func openPetitionViaAPI(t *testing.T, s *server, outbox string, n int) int64 {
 	if err != nil || status != 200 {
 		t.Fatalf("publish: %d %v %v", status, rc, err)
 	}
+	// Wait until the projections show the petition open: a read without
+	// X-Ledger-Min-Position may otherwise still see it unpublished (404).
+	countOf(t, s.base, id, rc["position"].(string))
 	return id
 }
 
