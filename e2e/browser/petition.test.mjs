@@ -23,6 +23,7 @@ const SEED = "Hold a public inquiry into Russian interference in UK politics";
 
 let child, dir, base, browser, page;
 let signed; // the sign API's receipt of the live test
+const consoleErrors = []; // script errors and CSP violations
 const mails = []; // confirmation links printed by the demo's mailer
 const mailWaiters = [];
 
@@ -81,7 +82,8 @@ before(async () => {
   });
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
-  page.on("pageerror", (e) => { throw e; });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
 });
 
 after(async () => {
@@ -196,4 +198,15 @@ test("verify my signature checks the receipt in the browser against the signed c
   await page.waitForFunction(() => document.getElementById("verify-result").dataset.result);
   assert.equal(await result.getAttribute("data-result"), "fail");
   assert.match(await result.textContent(), /not in the checkpoint's tree/);
+});
+
+test("keyboard and landmarks: skip link first, one main, no script errors or CSP violations", async () => {
+  await page.goto(`${base}/petition/1`);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to main content");
+  await page.keyboard.press("Enter");
+  assert.match(page.url(), /#main$/);
+  for (const sel of ["header", "nav", "main", "footer"]) assert.equal(await page.locator(sel).first().count(), 1, sel);
+  assert.equal(await page.locator("main").count(), 1);
+  assert.deepEqual(consoleErrors, []);
 });
