@@ -98,3 +98,17 @@ func TestComma(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		header string
+		want   bool
+	}{
+		{"", false}, {"gzip", true}, {"br, gzip, deflate", true}, {"GZIP;q=0.5", true}, {"gzip;q=0", false}, {"identity", false},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.header); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ func (p *Pages) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	facet := projections.Facet(state)
 	if !facetKnown(facet) {
-		p.notFound(w, "There is no such list of petitions.")
+		p.notFound(w, r, "There is no such list of petitions.")
 		return
 	}
 	query := strings.TrimSpace(q.Get("q"))
@@ -47,7 +47,7 @@ func (p *Pages) handleList(w http.ResponseWriter, r *http.Request) {
 	v := p.cfg.Views.View()
 	all, err := v.Petitions(facet, 1, max(v.Len(), 1))
 	if err != nil {
-		p.notFound(w, "There is no such list of petitions.")
+		p.notFound(w, r, "There is no such list of petitions.")
 		return
 	}
 	words := strings.Fields(strings.ToLower(query))
@@ -70,7 +70,7 @@ func (p *Pages) handleList(w http.ResponseWriter, r *http.Request) {
 	if page*listPageSize < len(matches) {
 		d.NextURL = link(page + 1)
 	}
-	p.render(w, http.StatusOK, "list.html", d)
+	p.render(w, r, http.StatusOK, "list.html", d)
 }
 
 func facetKnown(f projections.Facet) bool {
@@ -117,7 +117,7 @@ type petitionPage struct {
 func (p *Pages) handlePetition(w http.ResponseWriter, r *http.Request) {
 	_, s, ok := p.petitionFrom(r)
 	if !ok {
-		p.notFound(w, "There is no such petition.")
+		p.notFound(w, r, "There is no such petition.")
 		return
 	}
 	d := petitionPage{Title: s.Action, P: s, ResponseThreshold: ResponseThreshold, DebateThreshold: DebateThreshold,
@@ -143,7 +143,7 @@ func (p *Pages) handlePetition(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Table = append([]mapHex(nil), d.Hexes...)
 	sortTable(d.Table)
-	p.render(w, http.StatusOK, "petition.html", d)
+	p.render(w, r, http.StatusOK, "petition.html", d)
 }
 
 type auditPage struct {
@@ -162,14 +162,14 @@ const auditPageSize = 50
 func (p *Pages) handleAudit(w http.ResponseWriter, r *http.Request) {
 	v, s, ok := p.petitionFrom(r)
 	if !ok {
-		p.notFound(w, "There is no such petition.")
+		p.notFound(w, r, "There is no such petition.")
 		return
 	}
 	page := queryInt(r, "page", 1, 1, 1<<30)
 	a, err := v.Audit(r.Context(), s.ID, page, auditPageSize)
 	if err != nil {
 		p.log.Error("web: audit", "petition", s.ID, "err", err)
-		p.render(w, http.StatusInternalServerError, "error.html", errorPage{Title: "Audit trail unavailable",
+		p.render(w, r, http.StatusInternalServerError, "error.html", errorPage{Title: "Audit trail unavailable",
 			Message: "The audit trail could not be read. Try again later."})
 		return
 	}
@@ -182,5 +182,5 @@ func (p *Pages) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if uint64(page)*auditPageSize < a.Total {
 		d.NextURL = base + strconv.Itoa(page+1)
 	}
-	p.render(w, http.StatusOK, "audit.html", d)
+	p.render(w, r, http.StatusOK, "audit.html", d)
 }

@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -217,4 +220,30 @@ func TestAuditPageCheckpointSlot(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPetitionPageIsGzipped(t *testing.T) {
+	f := newFixture(t)
+	f.openPetition(1, "Plant more trees", "Trees.")
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/petition/1", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("Content-Encoding %q: %v", resp.Header.Get("Content-Encoding"), err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWellFormed(t, string(plain))
+	t.Logf("petition page: %d bytes of HTML, %d gzipped", len(plain), len(raw))
 }

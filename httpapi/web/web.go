@@ -97,7 +97,7 @@ func setSecurityHeaders(w http.ResponseWriter) {
 }
 
 // render executes the named template into a buffer, so a failure is a clean 500.
-func (p *Pages) render(w http.ResponseWriter, status int, name string, data any) {
+func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		p.log.Error("web: render", slog.String("template", name), slog.Any("err", err))
@@ -107,12 +107,18 @@ func (p *Pages) render(w http.ResponseWriter, status int, name string, data any)
 	setSecurityHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Add("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if gz, ok := gzipped(r, body); ok {
+		w.Header().Set("Content-Encoding", "gzip")
+		body = gz
+	}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
-func (p *Pages) notFound(w http.ResponseWriter, msg string) {
-	p.render(w, http.StatusNotFound, "error.html", errorPage{Title: "Page not found", Message: msg})
+func (p *Pages) notFound(w http.ResponseWriter, r *http.Request, msg string) {
+	p.render(w, r, http.StatusNotFound, "error.html", errorPage{Title: "Page not found", Message: msg})
 }
 
 type errorPage struct{ Title, Message string }
