@@ -62,7 +62,7 @@ func geoPlaces(tb testing.TB) *projections.Places {
 
 func newFixture(t testing.TB, opts ...func(*web.Config)) *fixture {
 	t.Helper()
-	store, err := embedded.Open(t.TempDir())
+	store, err := embedded.Open(t.TempDir(), embedded.WithLogger(quietLog))
 	if err != nil {
 		t.Fatal(err)
 	}
