@@ -38,6 +38,7 @@ type benchHTTPFlags struct {
 	conns       int
 	writeRate   int
 	subscribers int
+	seed        bool
 	serverFlags tokenList
 }
 
@@ -50,6 +51,7 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&f.conns, "conns", 64, "concurrent connections of the measured load")
 	fs.IntVar(&f.writeRate, "write-rate", 2000, "background signatures per second (count, petition and sse scenarios)")
 	fs.IntVar(&f.subscribers, "subscribers", 10000, "live subscribers (sse scenario)")
+	fs.BoolVar(&f.seed, "seed", false, "run the server as `demo` and read the seed petition (44,150 signatures over all 650 constituencies: the heaviest document) while signing the demo's open petition")
 	fs.Var(&f.serverFlags, "server-flag", "extra flag for the serve child process, e.g. --server-flag=--pprof-listen=127.0.0.1:6060; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -60,26 +62,35 @@ func runBenchHTTP(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case f.conns < 1 || f.duration <= 0 || f.writeRate < 0 || f.subscribers < 1:
 		return usageError{"--conns, --duration and --subscribers must be positive, --write-rate ≥ 0"}
 	}
-	srv, err := startBenchServer(ctx, stderr, f.serverFlags)
+	mode := "serve"
+	if f.seed {
+		mode = "demo"
+	}
+	srv, err := startBenchServer(ctx, stderr, mode, f.serverFlags)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
 	client := benchClient(max(f.conns, 64) + 64)
-	id, err := srv.openPetition(client)
+	id, writeID := int64(demoSeedPetition), int64(demoOpenPetition)
+	if f.seed {
+		err = srv.waitReady(ctx, client)
+	} else if id, err = srv.openPetition(client); err == nil {
+		writeID = id
+	}
 	if err != nil {
 		return fmt.Errorf("set up a petition: %w", err)
 	}
-	fmt.Fprintf(stdout, "server %s (pid %d), petition %d, GOMAXPROCS %d\n", srv.base, srv.cmd.Process.Pid, id, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "server %s %s (pid %d), petition %d, writes to petition %d, GOMAXPROCS %d\n", mode, srv.base, srv.cmd.Process.Pid, id, writeID, runtime.GOMAXPROCS(0))
 	switch f.scenario {
 	case "count":
-		return benchReads(ctx, stdout, srv, id, f, fmt.Sprintf("/petitions/%d/count.json", id), false)
+		return benchReads(ctx, stdout, srv, writeID, f, fmt.Sprintf("/petitions/%d/count.json", id), false)
 	case "petition":
-		return benchReads(ctx, stdout, srv, id, f, fmt.Sprintf("/petitions/%d.json", id), true)
+		return benchReads(ctx, stdout, srv, writeID, f, fmt.Sprintf("/petitions/%d.json", id), true)
 	case "sign":
-		return benchSign(ctx, stdout, srv, id, f)
+		return benchSign(ctx, stdout, srv, writeID, f)
 	}
-	return benchSSE(ctx, stdout, srv, client, id, f)
+	return benchSSE(ctx, stdout, srv, client, writeID, f)
 }
 
 func benchClient(conns int) *http.Client {
@@ -95,7 +106,16 @@ type benchServer struct {
 	outbox string
 }
 
-func startBenchServer(ctx context.Context, stderr io.Writer, extra []string) (*benchServer, error) {
+// The demo history's seed petition (closed, all 650 constituencies) and its
+// open petition, which accepts signatures.
+const (
+	demoSeedPetition = 1
+	demoOpenPetition = 2
+)
+
+// startBenchServer starts `petitionledger serve` (mode "serve") or
+// `petitionledger demo` (mode "demo": the demo history loaded first).
+func startBenchServer(ctx context.Context, stderr io.Writer, mode string, extra []string) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -105,7 +125,7 @@ func startBenchServer(ctx context.Context, stderr io.Writer, extra []string) (*b
 		return nil, err
 	}
 	s := &benchServer{dir: dir, outbox: filepath.Join(dir, "outbox.jsonl")}
-	args := append([]string{"serve", "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--rate-limit", "0",
+	args := append([]string{mode, "--store", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--rate-limit", "0",
 		"--trust-proxy", "--outbox-file", s.outbox, "--token", "moderator:" + benchToken, "--log-level", "warn"}, extra...)
 	s.cmd = exec.Command(exe, args...)
 	s.cmd.Stderr = stderr
@@ -118,7 +138,7 @@ func startBenchServer(ctx context.Context, stderr io.Writer, extra []string) (*b
 	}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if addr, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+		if addr, ok := benchServerAddress(sc.Text()); ok {
 			s.base = addr
 			break
 		}
@@ -129,6 +149,37 @@ func startBenchServer(ctx context.Context, stderr io.Writer, extra []string) (*b
 		return nil, errors.New("the server did not start")
 	}
 	return s, nil
+}
+
+// waitReady polls /readyz until the projections have caught up with the
+// log (the demo history), for at most a minute.
+func (s *benchServer) waitReady(ctx context.Context, c *http.Client) error {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		status, _, err := call(c, "GET", s.base+"/readyz", "", "")
+		if err == nil && status == http.StatusOK {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return errors.New("the server was not ready within a minute")
+}
+
+// benchServerAddress finds the server's base URL in a line of serve's
+// ("listening on URL") or demo's ("Petition Ledger demo on URL (...)") output.
+func benchServerAddress(line string) (string, bool) {
+	if addr, ok := strings.CutPrefix(line, "listening on "); ok {
+		return addr, true
+	}
+	if _, rest, ok := strings.Cut(line, "Petition Ledger demo on "); ok {
+		addr, _, _ := strings.Cut(rest, " ")
+		return addr, addr != ""
+	}
+	return "", false
 }
 
 // stop ends the server gracefully and removes its directory.
@@ -292,10 +343,10 @@ func signLoad(ctx context.Context, base string, id int64, rate int) (ok, failed 
 
 // benchReads measures GETs of path over f.conns connections while
 // signatures are written at f.writeRate.
-func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, id int64, f benchHTTPFlags, path string, gzip bool) error {
+func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, writeID int64, f benchHTTPFlags, path string, gzip bool) error {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
-	wrote, wfail, waitWriters := signLoad(ctx, srv.base, id, f.writeRate)
+	wrote, wfail, waitWriters := signLoad(ctx, srv.base, writeID, f.writeRate)
 	var (
 		lat    latencies
 		count  atomic.Int64

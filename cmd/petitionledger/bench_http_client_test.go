@@ -62,3 +62,20 @@ func TestCPUTime(t *testing.T) {
 		t.Errorf("cpuTime(no such pid) = %v, want 0", got)
 	}
 }
+
+func TestBenchServerAddress(t *testing.T) {
+	tests := []struct {
+		line, want string
+		ok         bool
+	}{
+		{"listening on http://127.0.0.1:4000", "http://127.0.0.1:4000", true},
+		{"Petition Ledger demo on http://127.0.0.1:8080 (data in /tmp/x, removed at exit)", "http://127.0.0.1:8080", true},
+		{"loaded 100182 events in 7.36s", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := benchServerAddress(tt.line)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("benchServerAddress(%q) = %q, %v; want %q, %v", tt.line, got, ok, tt.want, tt.ok)
+		}
+	}
+}
