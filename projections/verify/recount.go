@@ -108,8 +108,11 @@ type sigFields struct {
 
 func (r *recount) addSignature(ev *eventstore.RecordedEvent) error {
 	var f sigFields
-	if err := json.Unmarshal(ev.Data, &f); err != nil {
-		return fmt.Errorf("event %s (%s/%d, %s): %w", ev.ID, ev.Stream, ev.Revision, ev.Type, err)
+	if !decodeSigFields(ev.Data, &f) {
+		f = sigFields{}
+		if err := json.Unmarshal(ev.Data, &f); err != nil {
+			return fmt.Errorf("event %s (%s/%d, %s): %w", ev.ID, ev.Stream, ev.Revision, ev.Type, err)
+		}
 	}
 	if f.PetitionID <= 0 || f.SignatureID == uuid.Nil || f.To == "" {
 		return fmt.Errorf("event %s (%s/%d, %s): missing petition_id, signature_id or to", ev.ID, ev.Stream, ev.Revision, ev.Type)

@@ -1,0 +1,282 @@
+package verify
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/petitionledger/petitionledger/domain"
+)
+
+// decodeSigFields reads the counting fields of a signature event without
+// reflection. It handles the plain JSON the domain writes (no escapes, no
+// nulls, integer petition ids) and reports ok=false for anything else, in
+// which case the caller decodes with encoding/json: whatever it accepts it
+// reads exactly as json.Unmarshal into sigFields would (FuzzDecodeSigFields
+// checks that), and it never accepts what json.Unmarshal rejects.
+func decodeSigFields(data []byte, f *sigFields) (ok bool) {
+	s := scanner{b: data}
+	s.ws()
+	if !s.object(f.setTop(&s)) {
+		return false
+	}
+	s.ws()
+	return s.i == len(s.b)
+}
+
+// scanner walks JSON bytes; every method returns false on input it does not
+// handle, valid or not.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) peek() byte {
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+// object scans {"key": value, ...}, calling field for every key; field
+// scans the value itself.
+func (s *scanner) object(field func(key []byte) bool) bool {
+	if s.peek() != '{' {
+		return false
+	}
+	s.i++
+	s.ws()
+	if s.peek() == '}' {
+		s.i++
+		return true
+	}
+	for {
+		key, ok := s.str()
+		if !ok {
+			return false
+		}
+		s.ws()
+		if s.peek() != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		if !field(key) {
+			return false
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.i++
+			s.ws()
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// str scans a string with no escapes and no control characters and
+// returns its bytes without the quotes.
+func (s *scanner) str() ([]byte, bool) {
+	if s.peek() != '"' {
+		return nil, false
+	}
+	start := s.i + 1
+	for j := start; j < len(s.b); j++ {
+		c := s.b[j]
+		switch {
+		case c == '"':
+			s.i = j + 1
+			return s.b[start:j], true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// text scans a string the caller keeps: valid UTF-8 only (encoding/json
+// would replace invalid bytes).
+func (s *scanner) text() (string, bool) {
+	v, ok := s.str()
+	if !ok || !utf8.Valid(v) {
+		return "", false
+	}
+	return string(v), true
+}
+
+// quoted scans a string and returns it with its quotes, for UnmarshalJSON.
+func (s *scanner) quoted() ([]byte, bool) {
+	start := s.i
+	if _, ok := s.str(); !ok {
+		return nil, false
+	}
+	return s.b[start:s.i], true
+}
+
+// skip scans any value the recount does not read.
+func (s *scanner) skip() bool {
+	switch c := s.peek(); {
+	case c == '"':
+		_, ok := s.str()
+		return ok
+	case c == '{':
+		return s.object(func([]byte) bool { return s.skip() })
+	case c == '[':
+		return s.array()
+	case c == 't':
+		return s.lit("true")
+	case c == 'f':
+		return s.lit("false")
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, ok := s.number()
+		return ok
+	}
+	return false
+}
+
+func (s *scanner) array() bool {
+	s.i++
+	s.ws()
+	if s.peek() == ']' {
+		s.i++
+		return true
+	}
+	for {
+		if !s.skip() {
+			return false
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.i++
+			s.ws()
+		case ']':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *scanner) lit(word string) bool {
+	if !bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+		return false
+	}
+	s.i += len(word)
+	return true
+}
+
+// number scans an integer: an optional minus, then 0 or digits not
+// starting with 0. Fractions and exponents are not handled.
+func (s *scanner) number() ([]byte, bool) {
+	start := s.i
+	if s.peek() == '-' {
+		s.i++
+	}
+	digits := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	n := s.i - digits
+	if n == 0 || (n > 1 && s.b[digits] == '0') {
+		return nil, false
+	}
+	switch s.peek() {
+	case '.', 'e', 'E':
+		return nil, false
+	}
+	return s.b[start:s.i], true
+}
+
+// setTop returns the field reader of the event object.
+func (f *sigFields) setTop(s *scanner) func(key []byte) bool {
+	return func(key []byte) bool {
+		var err error
+		switch string(key) {
+		case "signature_id":
+			v, ok := s.str()
+			if !ok {
+				return false
+			}
+			err = f.SignatureID.UnmarshalText(v)
+		case "petition_id":
+			v, ok := s.number()
+			if !ok {
+				return false
+			}
+			f.PetitionID, err = strconv.ParseInt(string(v), 10, 64)
+		case "location":
+			return s.object(f.setLocation(s))
+		case "to":
+			v, ok := s.text()
+			f.To = domain.SignatureState(v)
+			return ok
+		case "at":
+			return s.time(f.At.UnmarshalJSON)
+		case "signed_at":
+			return s.time(f.SignedAt.UnmarshalJSON)
+		case "validated_at":
+			return s.time(f.ValidatedAt.UnmarshalJSON)
+		default:
+			return !foldsTo(key, topKeys) && s.skip()
+		}
+		return err == nil
+	}
+}
+
+func (f *sigFields) setLocation(s *scanner) func(key []byte) bool {
+	return func(key []byte) bool {
+		var dst *string
+		switch string(key) {
+		case "constituency":
+			dst = &f.Location.Constituency
+		case "country":
+			dst = &f.Location.Country
+		case "region":
+			dst = &f.Location.Region
+		default:
+			return !foldsTo(key, locationKeys) && s.skip()
+		}
+		v, ok := s.text()
+		*dst = v
+		return ok
+	}
+}
+
+func (s *scanner) time(unmarshal func([]byte) error) bool {
+	v, ok := s.quoted()
+	return ok && unmarshal(v) == nil
+}
+
+var (
+	topKeys      = []string{"signature_id", "petition_id", "location", "to", "at", "signed_at", "validated_at"}
+	locationKeys = []string{"constituency", "country", "region"}
+)
+
+// foldsTo reports whether key is not one of keys but matches one of them
+// case-insensitively, which encoding/json would treat as that field: the
+// scanner gives such input to encoding/json.
+func foldsTo(key []byte, keys []string) bool {
+	for _, k := range keys {
+		if bytes.EqualFold(key, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}

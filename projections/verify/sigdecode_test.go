@@ -1,0 +1,106 @@
+package verify
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+)
+
+// sigDecodeSeeds are the domain's golden signature events plus edge cases
+// the scanner must hand to encoding/json (or read identically).
+func sigDecodeSeeds(t testing.TB) [][]byte {
+	var seeds [][]byte
+	for _, name := range []string{"SignatureSigned", "SignatureValidated", "SignatureInvalidated", "SignatureMarkedFraudulent"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "domain", "testdata", "golden", name+".v1.json"))
+		if err != nil {
+			t.Fatalf("read domain golden file: %v", err)
+		}
+		seeds = append(seeds, b)
+	}
+	for _, s := range []string{
+		`{}`, `{"petition_id":1.0}`, `{"petition_id":01}`, `{"petition_id":-5}`, `{"Petition_ID":7}`,
+		`{"to":"pending","to":"validated"}`, `{"to":null}`, `{"to":"a\"b"}`, `{"location":{"Country":"GB"}}`,
+		`{"location":{"country":"G\u0042"}}`, `{"x":[1,{"y":[true,false]},"z"],"petition_id":3}`,
+		`{"at":"2024-01-02T03:04:05Z"}`, `{"at":"2024-13-02T03:04:05Z"}`, `{"signature_id":"6f1c1f0e-8a3b-4c4e-9b1a-1d2e3f405162"}`,
+		`{"signature_id":"nope"}`, `{"x":1e5}`, `{"x":nul}`, `{"a":1}x`, ` { "to" : "pending" } `, "{\"to\":\"\xff\"}",
+		`{"petition_id":99999999999999999999}`, `[]`, `{"x":{}}`, `{"x":[]}`,
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+// FuzzDecodeSigFields: whatever decodeSigFields accepts, json.Unmarshal
+// accepts too and reads into the same sigFields.
+func FuzzDecodeSigFields(f *testing.F) {
+	for _, s := range sigDecodeSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got sigFields
+		if !decodeSigFields(data, &got) {
+			return
+		}
+		var want sigFields
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("decodeSigFields accepted %q, json.Unmarshal rejects it: %v", data, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeSigFields(%q) = %+v, json.Unmarshal gives %+v", data, got, want)
+		}
+	})
+}
+
+// TestDecodeSigFieldsGolden: the domain's golden signature events take the
+// fast path and read as encoding/json reads them.
+func TestDecodeSigFieldsGolden(t *testing.T) {
+	for _, data := range sigDecodeSeeds(t)[:4] {
+		var got, want sigFields
+		if !decodeSigFields(data, &got) {
+			t.Fatalf("decodeSigFields rejected a domain golden event: %s", data)
+		}
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	}
+}
+
+// TestDecodeSigFieldsDemoHistory cross-checks the scanner on every
+// signature event of the demo history: it takes the fast path, reads what
+// encoding/json reads, and agrees with domain.DecodeEventWithID.
+func TestDecodeSigFieldsDemoHistory(t *testing.T) {
+	evs, streams := demoEvents(t)
+	n := 0
+	for i, ev := range evs {
+		switch ev.Type {
+		case typeSigned, typeValidated, typeInvalidated, typeFraudulent:
+		default:
+			continue
+		}
+		n++
+		var got, want sigFields
+		if !decodeSigFields(ev.Data, &got) {
+			t.Fatalf("event %d (%s) left the fast path: %s", i, ev.Type, ev.Data)
+		}
+		if err := json.Unmarshal(ev.Data, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("event %d: got %+v, want %+v", i, got, want)
+		}
+		rec := &eventstore.RecordedEvent{ID: ev.ID, Type: ev.Type, Stream: streams[i], Data: ev.Data}
+		if err := checkWithDomain(rec, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the demo history has no signature events")
+	}
+}
