@@ -1,6 +1,7 @@
 package merkle
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -39,6 +40,15 @@ func LeafBytes(ev *eventstore.RecordedEvent) []byte {
 // LeafHash returns the RFC 6962 leaf hash SHA-256(0x00 ‖ leaf bytes) of ev.
 func LeafHash(ev *eventstore.RecordedEvent) Hash {
 	return HashLeafBytes(LeafBytes(ev))
+}
+
+// HashEvent returns ev's leaf hash, SHA-256(0x00 ‖ leaf bytes), encoding
+// the leaf into buf (reused across calls: pass back the returned buffer) so
+// hashing an event allocates nothing once buf is large enough.
+func HashEvent(buf []byte, ev *eventstore.RecordedEvent) (Hash, []byte) {
+	buf = append(buf[:0], 0x00)
+	buf = AppendLeaf(buf, ev)
+	return sha256.Sum256(buf), buf
 }
 
 // HashLeafBytes returns SHA-256(0x00 ‖ leaf).

@@ -121,3 +121,21 @@ func FuzzParseLeaf(f *testing.F) {
 		}
 	})
 }
+
+// TestHashEventMatchesLeafHash: the buffer-reusing HashEvent gives the
+// same hash as LeafHash, also when the buffer held a longer leaf before.
+func TestHashEventMatchesLeafHash(t *testing.T) {
+	long := &eventstore.RecordedEvent{Stream: "sig-1", Type: "SignatureSigned", Data: make([]byte, 4000)}
+	short := &eventstore.RecordedEvent{Stream: "p", Revision: 7, Type: "PetitionClosed", ContentType: "application/octet-stream", Data: []byte(`{}`), Metadata: []byte("m")}
+	var buf []byte
+	for _, ev := range []*eventstore.RecordedEvent{long, short, long} {
+		var got Hash
+		got, buf = HashEvent(buf, ev)
+		if want := LeafHash(ev); got != want {
+			t.Errorf("HashEvent(%s) = %x, want LeafHash %x", ev.Type, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _, buf = HashEvent(buf, long) }); n != 0 {
+		t.Errorf("HashEvent allocates %v times per call with a reused buffer, want 0", n)
+	}
+}

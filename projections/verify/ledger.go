@@ -215,8 +215,8 @@ func hashPages(ctx context.Context, o Options, size int64, earlier map[int64]mer
 		pages <- recountPage{evs: evs, first: n}
 		for i := range evs {
 			ev := &evs[i]
-			buf = merkle.AppendLeaf(buf[:0], ev)
-			lh := merkle.HashLeafBytes(buf)
+			var lh merkle.Hash
+			lh, buf = merkle.HashEvent(buf, ev)
 			if err := checkLeaf(o, n, lh, ev); err != nil {
 				return fail(n, err)
 			}
