@@ -117,8 +117,9 @@ func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.Subscription
 	drain:
 		for {
 			if m.Event != nil {
-				buf = AppendLeaf(buf[:0], m.Event)
-				batch = append(batch, Entry{Hash: HashLeafBytes(buf), Position: m.Event.Position})
+				var h Hash
+				h, buf = HashEvent(buf, m.Event)
+				batch = append(batch, Entry{Hash: h, Position: m.Event.Position})
 			}
 			caught = caught || m.CaughtUp
 			if len(batch) >= f.maxBatch {
