@@ -244,16 +244,30 @@ func crcOf(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 // arena hands out pieces of larger allocations, so that a read of many
 // events makes a few allocations instead of one per event. A piece keeps
 // its whole block alive; blocks are small enough for that not to matter.
-type arena struct{ block []byte }
+type arena struct {
+	block []byte
+	next  int // size of the next block: starts small, doubles up to arenaBlock
+}
 
-const arenaBlock = 256 << 10
+// Blocks start at arenaFirstBlock and double up to arenaBlock, so a read
+// of a few events (a live subscription's usual fill) allocates a few KiB,
+// not a whole 256 KiB block, while a long read still shares large blocks.
+const (
+	arenaFirstBlock = 4 << 10
+	arenaBlock      = 256 << 10
+)
 
 func (a *arena) alloc(n int) []byte {
 	if n > arenaBlock/4 {
 		return make([]byte, n)
 	}
 	if n > len(a.block) {
-		a.block = make([]byte, arenaBlock)
+		size := max(a.next, arenaFirstBlock)
+		for size < n {
+			size *= 2
+		}
+		a.block = make([]byte, size)
+		a.next = min(size*2, arenaBlock)
 	}
 	b := a.block[:n:n]
 	a.block = a.block[n:]

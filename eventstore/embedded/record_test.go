@@ -173,3 +173,25 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+func TestArenaGrowsFromSmallBlocks(t *testing.T) {
+	var a arena
+	first := a.alloc(100)
+	if got, want := cap(first)+len(a.block), arenaFirstBlock; got != want {
+		t.Fatalf("first block: got %d bytes, want %d", got, want)
+	}
+	total := 0
+	for total < 4*arenaBlock {
+		b := a.alloc(1000)
+		if len(b) != 1000 || cap(b) != 1000 {
+			t.Fatalf("piece: len %d cap %d, want 1000 1000", len(b), cap(b))
+		}
+		total += 1000
+	}
+	if a.next != arenaBlock {
+		t.Fatalf("after a long read the next block is %d bytes, want %d", a.next, arenaBlock)
+	}
+	if big := a.alloc(arenaBlock); len(big) != arenaBlock {
+		t.Fatalf("large piece: len %d, want %d", len(big), arenaBlock)
+	}
+}
