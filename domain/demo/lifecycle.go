@@ -35,6 +35,24 @@ func (s *petitionSim) prelude(action, background, details string, created time.T
 	return nil
 }
 
+// petitionText is what a creator writes: the action, its background and
+// optional additional details.
+type petitionText struct{ action, background, details string }
+
+// launch creates the petition at created with its sponsors, publishes it at
+// published and plans its crowd of ordinary signers; spec is given the
+// petition's closing time, known only once it is published.
+func (s *petitionSim) launch(t petitionText, created, published time.Time, sponsors int,
+	spec func(closes time.Time) crowdSpec) ([]plan, error) {
+	if err := s.prelude(t.action, t.background, t.details, created, sponsors); err != nil {
+		return nil, err
+	}
+	if err := s.moderate(domain.Moderation{Outcome: domain.OutcomePublish}, published); err != nil {
+		return nil, err
+	}
+	return s.crowd(spec(s.p.ClosesAt))
+}
+
 // official invents the creator (i = 0) or a sponsor, living in the UK.
 func (s *petitionSim) official(role string, i int) domain.SignerInput {
 	p := newPerson(s.r, i)

@@ -18,23 +18,19 @@ func openPetition(g *generator, id int64) (Summary, error) {
 	s := g.newPetition(id)
 	now := g.opts.Now.UTC().Truncate(time.Minute)
 	published := now.Add(-33 * 24 * time.Hour)
-	if err := s.prelude("Publish the register of foreign influence arrangements in full",
-		"The foreign influence registration scheme should let the public see every arrangement registered "+
-			"under it, who the foreign principal is and what activities are carried out on its behalf.",
-		"", published.Add(-6*24*time.Hour), 5); err != nil {
-		return Summary{}, err
-	}
-	if err := s.moderate(domain.Moderation{Outcome: domain.OutcomePublish}, published); err != nil {
-		return Summary{}, err
-	}
-	plans, err := s.crowd(crowdSpec{
-		counted: 1_380, neverConfirmed: 45, abroadShare: 0.02, unknownShare: 0.004, householdShare: 0.01,
-		waves: []wave{
-			{from: published, to: published.Add(5 * 24 * time.Hour), share: 0.55, front: true},
-			{from: published.Add(5 * 24 * time.Hour), to: now.Add(-time.Hour), share: 0.45},
-		},
-		end: now.Add(-time.Hour), validateBy: now.Add(-time.Minute), ipBase: 2_000_000,
-	})
+	plans, err := s.launch(petitionText{action: "Publish the register of foreign influence arrangements in full",
+		background: "The foreign influence registration scheme should let the public see every arrangement registered " +
+			"under it, who the foreign principal is and what activities are carried out on its behalf."},
+		published.Add(-6*24*time.Hour), published, 5, func(time.Time) crowdSpec {
+			return crowdSpec{
+				counted: 1_380, neverConfirmed: 45, abroadShare: 0.02, unknownShare: 0.004, householdShare: 0.01,
+				waves: []wave{
+					{from: published, to: published.Add(5 * 24 * time.Hour), share: 0.55, front: true},
+					{from: published.Add(5 * 24 * time.Hour), to: now.Add(-time.Hour), share: 0.45},
+				},
+				end: now.Add(-time.Hour), validateBy: now.Add(-time.Minute), ipBase: 2_000_000,
+			}
+		})
 	if err != nil {
 		return Summary{}, err
 	}
@@ -67,26 +63,12 @@ func rejectedPetition(g *generator, id int64) (Summary, error) {
 // Petitions Committee for a debate, which took place on 6 June 2022.
 func debatedPetition(g *generator, id int64) (Summary, error) {
 	s := g.newPetition(id)
-	created := utc(2022, 1, 10, 12, 5)
 	published := utc(2022, 1, 20, 9, 30)
-	if err := s.prelude("Ban donations to political parties from companies that make no UK profits",
-		"Companies that make no profit in the UK should not be able to give money to political parties. "+
-			"This loophole lets money of unknown origin into our politics.",
-		"", created, 5); err != nil {
-		return Summary{}, err
-	}
-	if err := s.moderate(domain.Moderation{Outcome: domain.OutcomePublish}, published); err != nil {
-		return Summary{}, err
-	}
-	closes := s.p.ClosesAt
-	plans, err := s.crowd(crowdSpec{
-		counted: 2_410, neverConfirmed: 60, abroadShare: 0.025, unknownShare: 0.004, householdShare: 0.01,
-		waves: []wave{
-			{from: published, to: utc(2022, 2, 10, 0, 0), share: 0.6, front: true},
-			{from: utc(2022, 2, 10, 0, 0), to: closes, share: 0.4},
-		},
-		end: closes, validateBy: closes.Add(g.cfg.ValidationGrace - time.Minute), ipBase: 3_000_000,
-	})
+	plans, err := s.launch(petitionText{action: "Ban donations to political parties from companies that make no UK profits",
+		background: "Companies that make no profit in the UK should not be able to give money to political parties. " +
+			"This loophole lets money of unknown origin into our politics."},
+		utc(2022, 1, 10, 12, 5), published, 5, closingCrowd{counted: 2_410, neverConfirmed: 60, abroadShare: 0.025,
+			turn: utc(2022, 2, 10, 0, 0), firstShare: 0.6, restShare: 0.4, ipBase: 3_000_000}.spec(published, g.cfg.ValidationGrace))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -119,26 +101,12 @@ func debatedPetition(g *generator, id int64) (Summary, error) {
 // removed them all.
 func invalidatedPetition(g *generator, id int64) (Summary, error) {
 	s := g.newPetition(id)
-	created := utc(2022, 9, 1, 17, 20)
 	published := utc(2022, 9, 12, 10, 0)
-	if err := s.prelude("Require ministers to publish all meetings with lobbyists within 30 days",
-		"Ministers should publish every meeting with a lobbyist, including those acting for foreign "+
-			"governments, within 30 days, with who attended and what was discussed.",
-		"", created, 5); err != nil {
-		return Summary{}, err
-	}
-	if err := s.moderate(domain.Moderation{Outcome: domain.OutcomePublish}, published); err != nil {
-		return Summary{}, err
-	}
-	closes := s.p.ClosesAt
-	plans, err := s.crowd(crowdSpec{
-		counted: 1_640, neverConfirmed: 40, abroadShare: 0.02, unknownShare: 0.004, householdShare: 0.01,
-		waves: []wave{
-			{from: published, to: utc(2022, 10, 1, 0, 0), share: 0.5, front: true},
-			{from: utc(2022, 10, 1, 0, 0), to: closes, share: 0.5},
-		},
-		end: closes, validateBy: closes.Add(g.cfg.ValidationGrace - time.Minute), ipBase: 4_000_000,
-	})
+	plans, err := s.launch(petitionText{action: "Require ministers to publish all meetings with lobbyists within 30 days",
+		background: "Ministers should publish every meeting with a lobbyist, including those acting for foreign " +
+			"governments, within 30 days, with who attended and what was discussed."},
+		utc(2022, 9, 1, 17, 20), published, 5, closingCrowd{counted: 1_640, neverConfirmed: 40, abroadShare: 0.02,
+			turn: utc(2022, 10, 1, 0, 0), firstShare: 0.5, restShare: 0.5, ipBase: 4_000_000}.spec(published, g.cfg.ValidationGrace))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -157,6 +125,34 @@ func invalidatedPetition(g *generator, id int64) (Summary, error) {
 		return Summary{}, err
 	}
 	return s.summary(), nil
+}
+
+// closingCrowd is the crowd of a petition that signs until it closes, in two
+// waves: front-loaded from publication to turn with firstShare of the
+// signatures, then restShare from turn to the close. Confirmations come
+// within the validation grace after the close.
+type closingCrowd struct {
+	counted, neverConfirmed int
+	abroadShare             float64
+	turn                    time.Time
+	firstShare, restShare   float64
+	ipBase                  int
+}
+
+// spec is the crowdSpec of c for a petition published at published and
+// validated up to grace after it closes.
+func (c closingCrowd) spec(published time.Time, grace time.Duration) func(closes time.Time) crowdSpec {
+	return func(closes time.Time) crowdSpec {
+		return crowdSpec{
+			counted: c.counted, neverConfirmed: c.neverConfirmed,
+			abroadShare: c.abroadShare, unknownShare: 0.004, householdShare: 0.01,
+			waves: []wave{
+				{from: published, to: c.turn, share: c.firstShare, front: true},
+				{from: c.turn, to: closes, share: c.restShare},
+			},
+			end: closes, validateBy: closes.Add(grace - time.Minute), ipBase: c.ipBase,
+		}
+	}
 }
 
 // botAddresses is how many addresses of 203.0.113.0/24 (a documentation

@@ -67,24 +67,20 @@ func seedPetition(g *generator, id int64) (Summary, error) {
 	created := utc(2021, 9, 20, 19, 42)
 	published := utc(2021, 10, 5, 10, 0)
 	sponsors := 5
-	if err := s.prelude(seedAction, seedBackground, seedDetails, created, sponsors); err != nil {
-		return Summary{}, err
-	}
-	if err := s.moderate(domain.Moderation{Outcome: domain.OutcomePublish}, published); err != nil {
-		return Summary{}, err
-	}
-	closes := s.p.ClosesAt // 2022-04-05 23:00 UTC (midnight, BST)
-	plans, err := s.crowd(crowdSpec{
-		counted: seedCounted - 1 - sponsors, neverConfirmed: 540,
-		abroadShare: 0.031, unknownShare: 0.004, householdShare: 0.01,
-		waves: []wave{
-			{from: published, to: utc(2021, 10, 19, 0, 0), share: 0.38, front: true},
-			{from: utc(2021, 10, 19, 0, 0), to: utc(2022, 2, 24, 0, 0), share: 0.17},
-			{from: utc(2022, 2, 24, 6, 0), to: utc(2022, 3, 21, 0, 0), share: 0.33, front: true},
-			{from: utc(2022, 3, 21, 0, 0), to: closes, share: 0.12},
-		},
-		end: closes, validateBy: closes.Add(g.cfg.ValidationGrace - time.Minute), ipBase: 1_000_000,
-	})
+	plans, err := s.launch(petitionText{seedAction, seedBackground, seedDetails}, created, published, sponsors,
+		func(closes time.Time) crowdSpec { // closes 2022-04-05 23:00 UTC (midnight, BST)
+			return crowdSpec{
+				counted: seedCounted - 1 - sponsors, neverConfirmed: 540,
+				abroadShare: 0.031, unknownShare: 0.004, householdShare: 0.01,
+				waves: []wave{
+					{from: published, to: utc(2021, 10, 19, 0, 0), share: 0.38, front: true},
+					{from: utc(2021, 10, 19, 0, 0), to: utc(2022, 2, 24, 0, 0), share: 0.17},
+					{from: utc(2022, 2, 24, 6, 0), to: utc(2022, 3, 21, 0, 0), share: 0.33, front: true},
+					{from: utc(2022, 3, 21, 0, 0), to: closes, share: 0.12},
+				},
+				end: closes, validateBy: closes.Add(g.cfg.ValidationGrace - time.Minute), ipBase: 1_000_000,
+			}
+		})
 	if err != nil {
 		return Summary{}, err
 	}
