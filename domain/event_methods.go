@@ -106,9 +106,7 @@ func (e PetitionSponsorSupported) check() error {
 	if e.SponsorCount < 1 {
 		count = malformed("sponsor_count", "must be at least 1, got %d", e.SponsorCount)
 	}
-	return checks(checkPetitionID(e.PetitionID), checkKey("sponsor_key", e.SponsorKey),
-		checkUUID("signature_id", e.SignatureID), count, checkPetitionState("from", e.From),
-		checkPetitionState("to", e.To), checkAt("at", e.At))
+	return e.checkWith(count)
 }
 
 func (e PetitionSponsorWithdrawn) check() error {
@@ -116,6 +114,12 @@ func (e PetitionSponsorWithdrawn) check() error {
 	if e.SponsorCount < 0 {
 		count = malformed("sponsor_count", "negative: %d", e.SponsorCount)
 	}
+	return PetitionSponsorSupported(e).checkWith(count)
+}
+
+// checkWith checks a sponsor change (supported or withdrawn) whose sponsor
+// count was checked as count, in the order of its JSON fields.
+func (e PetitionSponsorSupported) checkWith(count error) error {
 	return checks(checkPetitionID(e.PetitionID), checkKey("sponsor_key", e.SponsorKey),
 		checkUUID("signature_id", e.SignatureID), count, checkPetitionState("from", e.From),
 		checkPetitionState("to", e.To), checkAt("at", e.At))
@@ -131,16 +135,13 @@ func (e PetitionRejected) check() error {
 		checkNonEmpty("code", e.Code), checkAt("at", e.At))
 }
 
-func (e PetitionHidden) check() error {
-	return checks(checkPetitionID(e.PetitionID), checkPetitionState("from", e.From), checkAt("at", e.At))
-}
+func (e PetitionHidden) check() error  { return checkLeft(e.PetitionID, e.From, e.At) }
+func (e PetitionFlagged) check() error { return checkLeft(e.PetitionID, e.From, e.At) }
+func (e PetitionStopped) check() error { return checkLeft(e.PetitionID, e.From, e.At) }
 
-func (e PetitionFlagged) check() error {
-	return checks(checkPetitionID(e.PetitionID), checkPetitionState("from", e.From), checkAt("at", e.At))
-}
-
-func (e PetitionStopped) check() error {
-	return checks(checkPetitionID(e.PetitionID), checkPetitionState("from", e.From), checkAt("at", e.At))
+// checkLeft checks an event that moves a petition out of state from.
+func checkLeft(petitionID int64, from PetitionState, at time.Time) error {
+	return checks(checkPetitionID(petitionID), checkPetitionState("from", from), checkAt("at", at))
 }
 
 func (e PetitionClosed) check() error {
@@ -170,35 +171,42 @@ func (e OtherBusinessAdded) check() error {
 }
 
 func (e SignatureSigned) check() error {
-	return checks(checkUUID("signature_id", e.SignatureID), checkPetitionID(e.PetitionID),
-		checkKey("signer_key", e.SignerKey), checkKind(e.Kind), checkLocation(e.Location),
-		checkTransition(e.From, e.To, []SignatureState{SigNone}, SigPending),
+	return checks(checkSignatureRef(e.SignatureID, e.PetitionID, e.SignerKey), checkKind(e.Kind),
+		checkLocation(e.Location), checkTransition(e.From, e.To, []SignatureState{SigNone}, SigPending),
 		checkKey("name_hash", e.NameHash), checkOptionalKey("postcode_hash", e.PostcodeHash),
 		checkOptionalKey("ip_hash", e.IPHash), checkPrefixes(e.IPPrefixHashes),
 		checkKey("email_domain_hash", e.EmailDomainHash), checkSealed("sealed", e.Sealed), checkAt("at", e.At))
 }
 
 func (e SignatureValidated) check() error {
-	return checks(checkUUID("signature_id", e.SignatureID), checkPetitionID(e.PetitionID),
-		checkKey("signer_key", e.SignerKey), checkKind(e.Kind), checkLocation(e.Location),
-		checkTransition(e.From, e.To, []SignatureState{SigPending}, SigValidated),
+	return checks(checkSignatureRef(e.SignatureID, e.PetitionID, e.SignerKey), checkKind(e.Kind),
+		checkLocation(e.Location), checkTransition(e.From, e.To, []SignatureState{SigPending}, SigValidated),
 		checkAt("signed_at", e.SignedAt), checkAt("at", e.At))
 }
 
 func (e SignatureInvalidated) check() error {
-	return checks(checkUUID("signature_id", e.SignatureID), checkPetitionID(e.PetitionID),
-		checkKey("signer_key", e.SignerKey), checkLocation(e.Location),
+	return checks(checkSignatureRef(e.SignatureID, e.PetitionID, e.SignerKey), checkLocation(e.Location),
 		checkTransition(e.From, e.To, []SignatureState{SigPending, SigValidated, SigFraudulent}, SigInvalidated),
-		checkUUID("invalidation_id", e.InvalidationID), checkAt("signed_at", e.SignedAt),
-		checkOptionalAt("validated_at", e.ValidatedAt), checkAt("at", e.At))
+		checkUUID("invalidation_id", e.InvalidationID), checkRemovalTimes(e.SignedAt, e.ValidatedAt, e.At))
 }
 
 func (e SignatureMarkedFraudulent) check() error {
-	return checks(checkUUID("signature_id", e.SignatureID), checkPetitionID(e.PetitionID),
-		checkKey("signer_key", e.SignerKey), checkLocation(e.Location),
+	return checks(checkSignatureRef(e.SignatureID, e.PetitionID, e.SignerKey), checkLocation(e.Location),
 		checkTransition(e.From, e.To, []SignatureState{SigPending, SigValidated}, SigFraudulent),
-		checkNonEmpty("reason", e.Reason), checkAt("signed_at", e.SignedAt),
-		checkOptionalAt("validated_at", e.ValidatedAt), checkAt("at", e.At))
+		checkNonEmpty("reason", e.Reason), checkRemovalTimes(e.SignedAt, e.ValidatedAt, e.At))
+}
+
+// checkSignatureRef checks the fields that name a signature: its id, its
+// petition and its signer stream's key.
+func checkSignatureRef(signatureID uuid.UUID, petitionID int64, signerKey string) error {
+	return checks(checkUUID("signature_id", signatureID), checkPetitionID(petitionID),
+		checkKey("signer_key", signerKey))
+}
+
+// checkRemovalTimes checks the times of an event that removes a signature:
+// when it was signed, when it was validated (zero if never) and now.
+func checkRemovalTimes(signedAt, validatedAt, at time.Time) error {
+	return checks(checkAt("signed_at", signedAt), checkOptionalAt("validated_at", validatedAt), checkAt("at", at))
 }
 
 func (e InvalidationRequested) check() error {

@@ -48,19 +48,12 @@ type PetitionSponsorSupported struct {
 }
 
 // PetitionSponsorWithdrawn records that an invalidation removed a sponsor's
-// signature before moderation. SponsorCount is the number of sponsors left;
+// signature before moderation. It has the fields (and JSON) of
+// PetitionSponsorSupported: SponsorCount is the number of sponsors left;
 // From/To give the petition state change (sponsored → validated when the
 // count falls below the moderation threshold: the moderation threshold
 // timestamp is undone).
-type PetitionSponsorWithdrawn struct {
-	PetitionID   int64         `json:"petition_id"`
-	SponsorKey   string        `json:"sponsor_key"`
-	SignatureID  uuid.UUID     `json:"signature_id"`
-	SponsorCount int           `json:"sponsor_count"`
-	From         PetitionState `json:"from"`
-	To           PetitionState `json:"to"`
-	At           time.Time     `json:"at"`
-}
+type PetitionSponsorWithdrawn PetitionSponsorSupported
 
 // PetitionPublished is the moderation outcome "published": sponsored (or
 // flagged) → open. Deadline is the last day (Europe/London) on which it can
