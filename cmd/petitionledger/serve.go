@@ -40,6 +40,7 @@ type serveFlags struct {
 	trustProxy                                                                                                 bool
 	maxBody                                                                                                    int64
 	shutdownTimeout                                                                                            time.Duration
+	esdbSecurity                                                                                               esdbSecurityFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
@@ -49,6 +50,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
 	fs.StringVar(&f.secretsFile, "secrets-file", "", "keys for hashing, sealing and confirmation links, created on first start (default: <store>/secrets.json, or ./state/secrets.json); every node of a cluster needs the same file")
 	fs.StringVar(&f.publicURL, "public-url", "", "scheme and host used in links, e.g. https://petitions.example (default: http://<listen address>)")
 	fs.StringVar(&f.esdbListen, "esdb-listen", "", "also serve the EventStoreDB gRPC protocol over the same store on this address (e.g. 127.0.0.1:2113)")
+	f.esdbSecurity.register(fs)
 	fs.Var(&f.tokens, "token", "admin token as role:token (roles: moderator, government, committee, auditor); repeatable")
 	fs.StringVar(&f.tokensFile, "tokens-file", "", "file of admin tokens, one role:token per line")
 	fs.Float64Var(&f.rate, "rate-limit", 5, "public writes allowed per second per client address (0: no limit)")
@@ -125,8 +127,12 @@ func (f *serveFlags) nodeConfig(getenv func(string) string, stderr io.Writer) (n
 	case f.shutdownTimeout <= 0:
 		return nodeConfig{}, usageError{"--shutdown-timeout must be positive"}
 	}
+	esdbSecurity, err := f.esdbSecurity.security(f.esdbListen)
+	if err != nil {
+		return nodeConfig{}, err
+	}
 	return nodeConfig{Listen: f.listen, Store: f.store, StateDir: f.stateDir, SecretsFile: f.secretsFile,
-		PublicURL: f.publicURL, ESDBListen: f.esdbListen, Tokens: toks,
+		PublicURL: f.publicURL, ESDBListen: f.esdbListen, ESDBSecurity: esdbSecurity, Tokens: toks,
 		PublicWrites: httpapi.RateLimit{Rate: f.rate, Burst: f.burst}, TrustProxy: f.trustProxy,
 		MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout, Logger: log, OutboxFile: f.outboxFile, PprofListen: f.pprofListen}, nil
 }
@@ -164,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.Started = func(httpAddr, esdbAddr string) {
 		fmt.Fprintf(stdout, "listening on http://%s\n", httpAddr)
 		if esdbAddr != "" {
-			fmt.Fprintf(stdout, "EventStoreDB protocol on esdb://%s?tls=false\n", esdbAddr)
+			fmt.Fprintf(stdout, "EventStoreDB protocol on esdb://%s?tls=%t\n", esdbAddr, cfg.ESDBSecurity.TLS != nil)
 		}
 	}
 	return runNode(ctx, cfg)

@@ -36,6 +36,7 @@ type nodeConfig struct {
 	SecretsFile     string // "" derives it
 	PublicURL       string
 	ESDBListen      string // serve the EventStoreDB protocol here too ("" = no)
+	ESDBSecurity    esdbserver.Security
 	Tokens          *httpapi.Tokens
 	PublicWrites    httpapi.RateLimit
 	TrustProxy      bool
@@ -284,7 +285,7 @@ func (n *node) serve(ctx context.Context, log *slog.Logger, lis, esdbLis net.Lis
 	go func() { serveErr <- n.http.Serve(lis) }()
 	esdbAddr := ""
 	if esdbLis != nil {
-		n.esdb = esdbserver.New(n.store, esdbserver.Options{Logger: log})
+		n.esdb = esdbserver.New(n.store, esdbserver.Options{Logger: log, Security: n.cfg.ESDBSecurity})
 		esdbAddr = esdbLis.Addr().String()
 		go func() { serveErr <- n.esdb.Serve(esdbLis) }()
 	}

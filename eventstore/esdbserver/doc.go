@@ -28,9 +28,19 @@
 //
 // # Security
 //
-// There is no authentication and no ACL: every request is allowed, whatever
-// credentials it carries, and $acl in stream metadata is stored but not
-// enforced. Serve it on loopback or a trusted network only.
+// Options.Security sets TLS (Security.TLS: clients use tls=true) and users
+// (Security.Users, login → password). With users, every Streams call must
+// carry HTTP Basic credentials of one of them, as esdb://login:password@host
+// sends them: a call without credentials fails like an anonymous call on
+// EventStoreDB (PermissionDenied "Access Denied", exception=access-denied),
+// one with wrong credentials fails with Unauthenticated; ServerFeatures and
+// Gossip stay open so that clients can discover the node. Users need TLS
+// (New panics otherwise): the official clients refuse to send credentials
+// in plaintext. There are no per-stream ACLs: a user may do everything, and
+// $acl in stream metadata is stored but not enforced. Without users every
+// request is allowed, as on EventStoreDB started with --insecure: serve it
+// so on loopback or a trusted network only (petitionledger serve refuses a
+// non-loopback --esdb-listen without users unless given --esdb-insecure).
 //
 // # Wire behaviour
 //

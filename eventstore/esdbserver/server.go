@@ -67,6 +67,8 @@ type Options struct {
 	// InstanceID identifies this node in Gossip; the zero UUID means a
 	// random one.
 	InstanceID uuid.UUID
+	// Security sets TLS and users; the zero value is plaintext and open.
+	Security Security
 }
 
 func (o Options) withDefaults() Options {
@@ -112,10 +114,14 @@ type Server struct {
 }
 
 // New returns a Server for store. It does not listen yet: call Serve. It
-// panics if opts.Version is not "N.N.N" (a programming error).
+// panics if opts.Version is not "N.N.N" or opts.Security is unusable (e.g.
+// users without TLS): programming errors.
 func New(store eventstore.Store, opts Options) *Server {
 	opts = opts.withDefaults()
 	if err := checkVersion(opts.Version); err != nil {
+		panic(err)
+	}
+	if err := opts.Security.check(); err != nil {
 		panic(err)
 	}
 	s := &Server{store: store, opts: opts, log: opts.Logger}
@@ -134,7 +140,7 @@ func KeepaliveEnforcementPolicy(minTime time.Duration) keepalive.EnforcementPoli
 }
 
 func (s *Server) grpcOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{
+	opts := []grpc.ServerOption{
 		grpc.KeepaliveEnforcementPolicy(KeepaliveEnforcementPolicy(s.opts.KeepaliveMinTime)),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Hour, Timeout: 20 * time.Second}),
 		// One proposed event may be as large as a whole append.
@@ -145,6 +151,7 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 		grpc.NumStreamWorkers(uint32(runtime.NumCPU())),
 		grpc.MaxSendMsgSize(math.MaxInt32),
 	}
+	return append(opts, s.opts.Security.serverOptions()...)
 }
 
 // Serve accepts connections on lis until Stop or GracefulStop. It returns
