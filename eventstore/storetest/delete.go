@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -34,6 +35,41 @@ func wantDeleteRecord(t testing.TB, s eventstore.Store, stream string, res event
 	}
 	if m.TruncateBefore == nil || *m.TruncateBefore != eventstore.DeletedStreamTruncateBefore {
 		t.Errorf("soft delete record %q: want $tb = %d", r.Data, uint64(eventstore.DeletedStreamTruncateBefore))
+	}
+}
+
+// wrongDelete is a delete or tombstone whose expectation does not hold.
+type wrongDelete struct {
+	name     string
+	events   int // 0: the stream does not exist
+	expected eventstore.ExpectedRevision
+	actual   eventstore.CurrentRevision
+}
+
+// runWrongDeletes runs each case with del (Delete or Tombstone) on a new
+// stream named from prefix: it must fail with a wrong expected revision
+// and leave the stream as it was; a stream that did not exist still reads
+// as not found and is then checked by afterMissing.
+func runWrongDeletes(t *testing.T, s eventstore.Store, prefix string,
+	del func(ctx context.Context, stream string, exp eventstore.ExpectedRevision) (eventstore.DeleteResult, error),
+	afterMissing func(t *testing.T, stream string), cases ...wrongDelete) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			stream := uniqueStream(prefix)
+			var evs []eventstore.EventData
+			if tc.events > 0 {
+				evs = seedStream(t, s, stream, tc.events)
+			}
+			_, err := del(t.Context(), stream, tc.expected)
+			wantWrongExpected(t, err, stream, tc.expected, tc.actual)
+			if tc.events == 0 {
+				wantReadNotFound(t, s, stream)
+				afterMissing(t, stream)
+				return
+			}
+			wantStreamIDs(t, s, stream, evs)
+		})
 	}
 }
 
@@ -71,12 +107,11 @@ func testDelete(t *testing.T, newStore Factory) {
 			}
 		})
 	}
-	wrongCases := []struct {
-		name     string
-		events   int // 0: the stream does not exist
-		expected eventstore.ExpectedRevision
-		actual   eventstore.CurrentRevision
-	}{
+	runWrongDeletes(t, s, "del", s.Delete, func(t *testing.T, stream string) {
+		if recs, err := s.ReadStream(t.Context(), eventstore.MetadataStreamName(stream), eventstore.ReadStreamOptions{}); err == nil {
+			t.Errorf("a failed delete wrote metadata: %s", describe(recs))
+		}
+	}, []wrongDelete{
 		{"DeleteWithExactBehindIsWrongExpected", 3, eventstore.Exact(1), eventstore.CurrentRevision{Revision: 2}},
 		{"DeleteWithExactAheadIsWrongExpected", 3, eventstore.Exact(3), eventstore.CurrentRevision{Revision: 2}},
 		{"DeleteWithNoStreamOnExistingIsWrongExpected", 3, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 2}},
@@ -84,27 +119,7 @@ func testDelete(t *testing.T, newStore Factory) {
 		{"DeleteMissingWithNoStreamIsWrongExpected", 0, eventstore.NoStream{}, eventstore.CurrentRevision{NoStream: true}},
 		{"DeleteMissingWithStreamExistsIsWrongExpected", 0, eventstore.StreamExists{}, eventstore.CurrentRevision{NoStream: true}},
 		{"DeleteMissingWithExactIsWrongExpected", 0, eventstore.Exact(0), eventstore.CurrentRevision{NoStream: true}},
-	}
-	for _, tc := range wrongCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			stream := uniqueStream("del")
-			var evs []eventstore.EventData
-			if tc.events > 0 {
-				evs = seedStream(t, s, stream, tc.events)
-			}
-			_, err := s.Delete(t.Context(), stream, tc.expected)
-			wantWrongExpected(t, err, stream, tc.expected, tc.actual)
-			if tc.events == 0 {
-				wantReadNotFound(t, s, stream)
-				if recs, err := s.ReadStream(t.Context(), eventstore.MetadataStreamName(stream), eventstore.ReadStreamOptions{}); err == nil {
-					t.Errorf("a failed delete wrote metadata: %s", describe(recs))
-				}
-				return
-			}
-			wantStreamIDs(t, s, stream, evs)
-		})
-	}
+	}...)
 	t.Run("Revival", func(t *testing.T) { testRevival(t, s) })
 	t.Run("DeleteOfTombstonedStreamIsStreamDeleted", func(t *testing.T) {
 		t.Parallel()

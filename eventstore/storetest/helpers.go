@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -73,29 +74,11 @@ func revisionsOf(recs []eventstore.RecordedEvent) []uint64 {
 	return revs
 }
 
-func equalIDs(a, b []uuid.UUID) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalRevisions(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
+// equalIDs and equalRevisions compare in order.
+var (
+	equalIDs       = slices.Equal[[]uuid.UUID]
+	equalRevisions = slices.Equal[[]uint64]
+)
 
 // revRange returns [from, from+1, ..., to] (or descending when from > to).
 func revRange(from, to uint64) []uint64 {
@@ -199,13 +182,7 @@ func wantWrongExpected(t testing.TB, err error, stream string, expected eventsto
 	if err == nil {
 		t.Fatalf("got nil error, want wrong expected revision (expected %v, actual %v)", expected, actual)
 	}
-	if !errors.Is(err, eventstore.ErrWrongExpectedRev) {
-		t.Fatalf("got error %v, want one matching ErrWrongExpectedRev", err)
-	}
-	var wer *eventstore.WrongExpectedRevisionError
-	if !errors.As(err, &wer) {
-		t.Fatalf("got error %v (%T), want a *WrongExpectedRevisionError in its chain", err, err)
-	}
+	wer := wantErrorAs[eventstore.WrongExpectedRevisionError](t, err, eventstore.ErrWrongExpectedRev)
 	if wer.Stream != stream {
 		t.Errorf("WrongExpectedRevisionError.Stream: got %q, want %q", wer.Stream, stream)
 	}
@@ -220,14 +197,7 @@ func wantWrongExpected(t testing.TB, err error, stream string, expected eventsto
 // wantStreamDeleted checks that err is a *StreamDeletedError for stream.
 func wantStreamDeleted(t testing.TB, err error, stream string) {
 	t.Helper()
-	if !errors.Is(err, eventstore.ErrStreamDeleted) {
-		t.Fatalf("got error %v, want one matching ErrStreamDeleted", err)
-	}
-	var sde *eventstore.StreamDeletedError
-	if !errors.As(err, &sde) {
-		t.Fatalf("got error %v (%T), want a *StreamDeletedError in its chain", err, err)
-	}
-	if sde.Stream != stream {
+	if sde := wantErrorAs[eventstore.StreamDeletedError](t, err, eventstore.ErrStreamDeleted); sde.Stream != stream {
 		t.Errorf("StreamDeletedError.Stream: got %q, want %q", sde.Stream, stream)
 	}
 }
@@ -235,41 +205,52 @@ func wantStreamDeleted(t testing.TB, err error, stream string) {
 // wantStreamNotFound checks that err is a *StreamNotFoundError for stream.
 func wantStreamNotFound(t testing.TB, err error, stream string) {
 	t.Helper()
-	if !errors.Is(err, eventstore.ErrStreamNotFound) {
-		t.Fatalf("got error %v, want one matching ErrStreamNotFound", err)
-	}
-	var snf *eventstore.StreamNotFoundError
-	if !errors.As(err, &snf) {
-		t.Fatalf("got error %v (%T), want a *StreamNotFoundError in its chain", err, err)
-	}
-	if snf.Stream != stream {
+	if snf := wantErrorAs[eventstore.StreamNotFoundError](t, err, eventstore.ErrStreamNotFound); snf.Stream != stream {
 		t.Errorf("StreamNotFoundError.Stream: got %q, want %q", snf.Stream, stream)
 	}
+}
+
+// wantErrorAs checks that err matches sentinel and holds a *E in its chain,
+// and returns that *E.
+func wantErrorAs[E any, P interface {
+	*E
+	error
+}](t testing.TB, err, sentinel error) P {
+	t.Helper()
+	if !errors.Is(err, sentinel) {
+		t.Fatalf("got error %v, want one matching %q", err, sentinel)
+	}
+	var target P
+	if !errors.As(err, &target) {
+		t.Fatalf("got error %v (%T), want a %T in its chain", err, err, target)
+	}
+	return target
 }
 
 // wantReadNotFound reads stream forwards and backwards and expects
 // *StreamNotFoundError both times.
 func wantReadNotFound(t testing.TB, s eventstore.Store, stream string) {
 	t.Helper()
-	for _, dir := range []eventstore.Direction{eventstore.Forwards, eventstore.Backwards} {
-		recs, err := s.ReadStream(t.Context(), stream, eventstore.ReadStreamOptions{Direction: dir})
-		if err == nil {
-			t.Fatalf("ReadStream(%q, %v): got %d events and no error, want stream not found", stream, dir, len(recs))
-		}
-		wantStreamNotFound(t, err, stream)
-	}
+	wantReadFails(t, s, stream, "stream not found", wantStreamNotFound)
 }
 
 // wantReadDeleted reads stream forwards and backwards and expects
 // *StreamDeletedError both times.
 func wantReadDeleted(t testing.TB, s eventstore.Store, stream string) {
 	t.Helper()
+	wantReadFails(t, s, stream, "stream deleted", wantStreamDeleted)
+}
+
+// wantReadFails reads stream forwards and backwards and checks each error
+// with check; want names the expected failure.
+func wantReadFails(t testing.TB, s eventstore.Store, stream, want string, check func(testing.TB, error, string)) {
+	t.Helper()
 	for _, dir := range []eventstore.Direction{eventstore.Forwards, eventstore.Backwards} {
 		recs, err := s.ReadStream(t.Context(), stream, eventstore.ReadStreamOptions{Direction: dir})
 		if err == nil {
-			t.Fatalf("ReadStream(%q, %v): got %d events and no error, want stream deleted", stream, dir, len(recs))
+			t.Fatalf("ReadStream(%q, %v): got %d events and no error, want %s", stream, dir, len(recs), want)
 		}
-		wantStreamDeleted(t, err, stream)
+		check(t, err, stream)
 	}
 }
 

@@ -176,12 +176,7 @@ func raceAllSubscriptions(t *testing.T, s eventstore.Store) {
 		return fmt.Sprintf("race-own-%d-%s", w, shared)
 	}, acks)
 	sentinel := make(chan uuid.UUID, maxRaceSubs)
-	var subs []*raceSub
-	for i := range maxRaceSubs {
-		if !waitProgress(acks, done, i*6) {
-			break
-		}
-		last, _ := acks.snapshot()
+	subs := startRaceSubs(t, acks, done, sentinel, func(i int, last eventstore.Position) (any, eventstore.Subscription) {
 		var from eventstore.AllFrom
 		switch i % 3 {
 		case 0:
@@ -191,11 +186,8 @@ func raceAllSubscriptions(t *testing.T, s eventstore.Store) {
 		default:
 			from = last
 		}
-		rs := &raceSub{name: fmt.Sprintf("sub %d from %#v", i, from), from: from, ackedBefore: last}
-		rs.sub = mustSubscribeAll(t, s, from, eventstore.SubscribeAllOptions{})
-		rs.start(t, sentinel)
-		subs = append(subs, rs)
-	}
+		return from, mustSubscribeAll(t, s, from, eventstore.SubscribeAllOptions{})
+	})
 	waitWriters(t, done, "racing writers")
 	checkRaceSubs(t, s, subs, sentinel, shared, func() []eventstore.RecordedEvent { return readWholeAll(t, s) })
 }
@@ -206,12 +198,7 @@ func raceStreamSubscriptions(t *testing.T, s eventstore.Store) {
 	acks := &ackTracker{}
 	done := runWriters(t, s, 4, 25, func(int) string { return stream }, acks)
 	sentinel := make(chan uuid.UUID, maxRaceSubs)
-	var subs []*raceSub
-	for i := range maxRaceSubs {
-		if !waitProgress(acks, done, i*6) {
-			break
-		}
-		last, _ := acks.snapshot()
+	subs := startRaceSubs(t, acks, done, sentinel, func(i int, _ eventstore.Position) (any, eventstore.Subscription) {
 		var from eventstore.StreamFrom
 		switch i % 3 {
 		case 0:
@@ -221,13 +208,29 @@ func raceStreamSubscriptions(t *testing.T, s eventstore.Store) {
 		default:
 			from = eventstore.Revision(uint64(2 * i))
 		}
-		rs := &raceSub{name: fmt.Sprintf("sub %d from %#v", i, from), from: from, ackedBefore: last}
-		rs.sub = mustSubscribeStream(t, s, stream, from)
+		return from, mustSubscribeStream(t, s, stream, from)
+	})
+	waitWriters(t, done, "racing writers")
+	checkRaceSubs(t, s, subs, sentinel, stream, func() []eventstore.RecordedEvent { return readWholeStream(t, s, stream) })
+}
+
+// startRaceSubs starts up to maxRaceSubs subscriptions while the writers
+// run, the i-th once 6*i appends were acknowledged; subscribe opens the
+// i-th given the last acknowledged position and returns where it starts.
+func startRaceSubs(t *testing.T, acks *ackTracker, done <-chan struct{}, sentinel <-chan uuid.UUID,
+	subscribe func(i int, last eventstore.Position) (any, eventstore.Subscription)) []*raceSub {
+	var subs []*raceSub
+	for i := range maxRaceSubs {
+		if !waitProgress(acks, done, i*6) {
+			break
+		}
+		last, _ := acks.snapshot()
+		from, sub := subscribe(i, last)
+		rs := &raceSub{name: fmt.Sprintf("sub %d from %#v", i, from), from: from, ackedBefore: last, sub: sub}
 		rs.start(t, sentinel)
 		subs = append(subs, rs)
 	}
-	waitWriters(t, done, "racing writers")
-	checkRaceSubs(t, s, subs, sentinel, stream, func() []eventstore.RecordedEvent { return readWholeStream(t, s, stream) })
+	return subs
 }
 
 // checkRaceSubs appends a sentinel, lets every subscription read up to it,

@@ -51,35 +51,14 @@ func testTombstone(t *testing.T, newStore Factory) {
 			}
 		})
 	}
-	wrongCases := []struct {
-		name     string
-		events   int
-		expected eventstore.ExpectedRevision
-		actual   eventstore.CurrentRevision
-	}{
+	runWrongDeletes(t, s, "tomb", s.Tombstone, func(t *testing.T, stream string) {
+		mustAppend(t, s, stream, eventstore.NoStream{}, newEvent("still-writable"))
+	}, []wrongDelete{
 		{"TombstoneWithExactBehindIsWrongExpected", 3, eventstore.Exact(1), eventstore.CurrentRevision{Revision: 2}},
 		{"TombstoneWithNoStreamOnExistingIsWrongExpected", 3, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 2}},
 		{"TombstoneMissingWithStreamExistsIsWrongExpected", 0, eventstore.StreamExists{}, eventstore.CurrentRevision{NoStream: true}},
 		{"TombstoneMissingWithExactIsWrongExpected", 0, eventstore.Exact(0), eventstore.CurrentRevision{NoStream: true}},
-	}
-	for _, tc := range wrongCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			stream := uniqueStream("tomb")
-			var evs []eventstore.EventData
-			if tc.events > 0 {
-				evs = seedStream(t, s, stream, tc.events)
-			}
-			_, err := s.Tombstone(t.Context(), stream, tc.expected)
-			wantWrongExpected(t, err, stream, tc.expected, tc.actual)
-			if tc.events == 0 {
-				wantReadNotFound(t, s, stream)
-				mustAppend(t, s, stream, eventstore.NoStream{}, newEvent("still-writable"))
-				return
-			}
-			wantStreamIDs(t, s, stream, evs)
-		})
-	}
+	}...)
 	t.Run("TombstoneOfSoftDeletedStreamDeletesForEver", func(t *testing.T) {
 		t.Parallel()
 		stream := uniqueStream("tomb")
