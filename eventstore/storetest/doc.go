@@ -29,9 +29,10 @@
 // and user streams never start with "$". One case closes its store and
 // expects the factory's cleanup to tolerate a second Close.
 //
-// The suite runs in this package's own tests against a small in-memory
-// reference store (memstore_test.go, written from EventStoreDB's source),
-// which proves every case passable and catches mistakes in the suite.
+// The suite also runs against the in-memory reference store in
+// eventstore/storetest/memstore (written from EventStoreDB's source), which
+// proves every case passable and catches mistakes in the suite; other
+// packages' tests use that store as their in-memory fake.
 //
 // A failing case is named for the outcome it expects (for example
 // Append/NoStreamOnExistingIsWrongExpected), so that

@@ -1,0 +1,66 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/google/uuid"
+
+	"github.com/petitionledger/petitionledger/eventstore"
+)
+
+func (s *Store) deleteLocked(stream string, exp eventstore.ExpectedRevision) (int64, error) {
+	dec, cur := s.checkLocked(stream, exp, []uuid.UUID{uuid.New()})
+	switch dec {
+	case decDeleted:
+		return cur, &eventstore.StreamDeletedError{Stream: stream}
+	case decWrong:
+		return cur, &eventstore.WrongExpectedRevisionError{Stream: stream, Expected: exp, Actual: current(cur)}
+	}
+	return cur, nil
+}
+
+// Delete implements eventstore.Store: a soft delete writing $tb = max int64.
+func (s *Store) Delete(ctx context.Context, stream string, exp eventstore.ExpectedRevision) (eventstore.DeleteResult, error) {
+	if err := eventstore.ValidateStreamName(stream); err != nil {
+		return eventstore.DeleteResult{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return eventstore.DeleteResult{}, eventstore.ErrClosed
+	}
+	cur, err := s.deleteLocked(stream, exp)
+	if err != nil {
+		return eventstore.DeleteResult{}, err
+	}
+	ms := s.stream(eventstore.MetadataStreamName(stream))
+	if cur < 0 && ms.last < 0 {
+		return eventstore.DeleteResult{}, &eventstore.WrongExpectedRevisionError{Stream: stream, Expected: exp, Actual: current(cur)}
+	}
+	r := s.writeLocked(eventstore.MetadataStreamName(stream), uint64(ms.last+1), eventstore.EventData{ID: uuid.New(),
+		Type: eventstore.MetadataEventType, ContentType: eventstore.ContentTypeJSON, Data: []byte(fmt.Sprintf(`{"$tb":%d}`, int64(math.MaxInt64)))})
+	s.notifyLocked()
+	return eventstore.DeleteResult{Position: r.Position}, nil
+}
+
+// Tombstone implements eventstore.Store: the stream is deleted for ever.
+func (s *Store) Tombstone(ctx context.Context, stream string, exp eventstore.ExpectedRevision) (eventstore.DeleteResult, error) {
+	if err := eventstore.ValidateStreamName(stream); err != nil {
+		return eventstore.DeleteResult{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return eventstore.DeleteResult{}, eventstore.ErrClosed
+	}
+	if _, err := s.deleteLocked(stream, exp); err != nil {
+		return eventstore.DeleteResult{}, err
+	}
+	r := s.writeLocked(stream, math.MaxInt64, eventstore.EventData{ID: uuid.New(), Type: eventstore.TombstoneEventType,
+		ContentType: eventstore.ContentTypeBinary})
+	s.stream(stream).tombstoned = true
+	s.notifyLocked()
+	return eventstore.DeleteResult{Position: r.Position}, nil
+}
