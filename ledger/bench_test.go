@@ -9,6 +9,7 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/ledger"
 )
 
@@ -53,7 +54,7 @@ func BenchmarkSign(b *testing.B) {
 // benchBackends lists the stores to benchmark on.
 func benchBackends(b *testing.B) map[string]func(b *testing.B) eventstore.Store {
 	return map[string]func(b *testing.B) eventstore.Store{
-		"mem":      func(*testing.B) eventstore.Store { return newMemStore() },
+		"mem":      func(*testing.B) eventstore.Store { return memstore.New() },
 		"embedded": func(b *testing.B) eventstore.Store { return openEmbedded(b) },
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/ledger"
 )
 
@@ -62,7 +63,7 @@ func TestValidationGraceWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, newMemStore())
+			f := newFixture(t, memstore.New())
 			ctx := context.Background()
 			id := f.openPetition(t)
 			r, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(1)})

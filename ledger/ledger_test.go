@@ -13,13 +13,14 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/ledger"
 )
 
 // backends lists the stores the ledger is tested against.
 func backends(t *testing.T) map[string]func(t *testing.T) eventstore.Store {
 	return map[string]func(t *testing.T) eventstore.Store{
-		"mem":      func(t *testing.T) eventstore.Store { return newMemStore() },
+		"mem":      func(t *testing.T) eventstore.Store { return memstore.New() },
 		"embedded": func(t *testing.T) eventstore.Store { return openEmbedded(t) },
 	}
 }
@@ -442,7 +443,7 @@ func TestResendConfirmation(t *testing.T) {
 }
 
 func TestCreatorSignatureSurvivesTransientFailures(t *testing.T) {
-	store := newMemStore()
+	store := &failingStore{Store: memstore.New()}
 	failures := 2
 	store.beforeAppend = func(stream string) error {
 		if strings.HasPrefix(stream, domain.SignerStreamPrefix) && failures > 0 {

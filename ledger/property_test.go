@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/ledger"
 )
 
@@ -20,7 +21,7 @@ import (
 // retried request never writes twice.
 func TestPropertyLedger(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		f := newFixture(t, newMemStore())
+		f := newFixture(t, memstore.New())
 		ctx := context.Background()
 		id := f.openPetition(t)
 		var receipts []ledger.Receipt
