@@ -1,13 +1,14 @@
 package httpapi
 
 import (
-	"github.com/petitionledger/petitionledger/domain"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/projections"
 )
 
@@ -42,31 +43,14 @@ func (s *Server) handleAdminPetition(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) servePetition(w http.ResponseWriter, r *http.Request, id int64, anyState bool) {
-	v, err := s.viewFor(r)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rd, err := s.readPetition(r, v, id, anyState)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	rd, ok := s.readFresh(w, r, id, anyState, "petition")
+	if !ok {
 		return
 	}
 	p := rd.state
-	etag := etagOf("petition", p.Position)
-	setReadHeaders(w, rd.position, rd.historic, etag)
-	if anyState {
-		w.Header().Set("Cache-Control", "private, no-store")
-	}
-	if notModified(w, r, etag) {
-		return
-	}
 	base := s.base(r)
 	render := func() ([]byte, error) { return marshalJSON(petitionDocument(base, &p)) }
-	doc, err := s.cache.get('p', id, p.Position, base, render)
-	if rd.historic || anyState {
-		doc, err = uncached(render)
-	}
+	doc, err := s.document('p', id, p.Position, base, rd.historic || anyState, render)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -84,28 +68,52 @@ func (s *Server) handleCount(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	v, err := s.viewFor(r)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	rd, err := s.readPetition(r, v, id, false)
-	if err != nil {
-		s.writeProblem(w, r, err)
+	rd, ok := s.readFresh(w, r, id, false, "count")
+	if !ok {
 		return
 	}
 	p := rd.state
-	etag := etagOf("count", p.Position)
-	setReadHeaders(w, rd.position, rd.historic, etag)
-	if notModified(w, r, etag) {
-		return
-	}
 	render := func() ([]byte, error) { return appendCountJSON(make([]byte, 0, 256), &p), nil }
-	doc, _ := s.cache.get('c', id, p.Position, "", render)
-	if rd.historic {
-		doc, _ = uncached(render)
-	}
+	doc, _ := s.document('c', id, p.Position, "", rd.historic, render)
 	writeJSONBytes(w, http.StatusOK, doc.body, nil)
+}
+
+// readFresh reads petition id for a document of kind ("petition",
+// "count"): at the request's view or ?as_of=, in any state for the auditor
+// (anyState, never stored by caches). It sets the read headers with the
+// document's ETag and answers 304 when the client holds it. ok is false
+// when the response was written (an error or 304).
+func (s *Server) readFresh(w http.ResponseWriter, r *http.Request, id int64, anyState bool, kind string) (rd petitionRead, ok bool) {
+	v, err := s.viewFor(r)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return petitionRead{}, false
+	}
+	rd, err = s.readPetition(r, v, id, anyState)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return petitionRead{}, false
+	}
+	etag := etagOf(kind, rd.state.Position)
+	setReadHeaders(w, rd.position, rd.historic, etag)
+	if anyState {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	if notModified(w, r, etag) {
+		return petitionRead{}, false
+	}
+	return rd, true
+}
+
+// document renders a document through the cache, then afresh when uncache
+// is set (a historic or private read).
+func (s *Server) document(kind byte, id int64, pos eventstore.Position, base string, uncache bool,
+	render func() ([]byte, error)) (*rendered, error) {
+	doc, err := s.cache.get(kind, id, pos, base, render)
+	if uncache {
+		doc, err = uncached(render)
+	}
+	return doc, err
 }
 
 // listDoc is the /petitions.json document.
@@ -122,6 +130,33 @@ type listLinks struct {
 	Prev  *string `json:"prev"`
 }
 
+// pageQuery reads ?page= (1 to maxPage, default 1) and ?count= (1 to
+// maxCount, default defCount).
+func pageQuery(r *http.Request, maxPage, defCount, maxCount int) (page, count int, err error) {
+	if page, err = queryInt(r, "page", 1, 1, maxPage); err != nil {
+		return 0, 0, err
+	}
+	if count, err = queryInt(r, "count", defCount, 1, maxCount); err != nil {
+		return 0, 0, err
+	}
+	return page, count, nil
+}
+
+// pageLinks links page of a paged document to itself, the first and last
+// pages and, where they exist, the next and previous ones.
+func pageLinks(pageURL func(n int) string, page, last int) listLinks {
+	links := listLinks{Self: pageURL(page), First: pageURL(1), Last: pageURL(last)}
+	if page < last {
+		next := pageURL(page + 1)
+		links.Next = &next
+	}
+	if page > 1 {
+		prev := pageURL(min(page-1, last))
+		links.Prev = &prev
+	}
+	return links
+}
+
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
@@ -132,12 +167,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, newProblem(CodeInvalidParameter, "state", "Choose state from: "+strings.Join(listStates, ", ")+"."))
 		return
 	}
-	page, err := queryInt(r, "page", 1, 1, maxPage)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	count, err := queryInt(r, "count", defaultPageSize, 1, maxPageSize)
+	page, count, err := pageQuery(r, maxPage, defaultPageSize, maxPageSize)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -159,17 +189,8 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	base := s.base(r)
 	lastPage := max(1, (len(matches)+count-1)/count)
-	doc := listDoc{Links: listLinks{
-		Self: listURL(base, q, page), First: listURL(base, q, 1), Last: listURL(base, q, lastPage),
-	}, Data: []petitionData{}}
-	if page < lastPage {
-		next := listURL(base, q, page+1)
-		doc.Links.Next = &next
-	}
-	if page > 1 {
-		prev := listURL(base, q, min(page-1, lastPage))
-		doc.Links.Prev = &prev
-	}
+	doc := listDoc{Links: pageLinks(func(n int) string { return listURL(base, q, n) }, page, lastPage),
+		Data: []petitionData{}}
 	for i := (page - 1) * count; i < len(matches) && i < page*count; i++ {
 		doc.Data = append(doc.Data, petitionItem(base, &matches[i]))
 	}
@@ -265,12 +286,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	page, err := queryInt(r, "page", 1, 1, 1<<30)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	count, err := queryInt(r, "count", 100, 1, maxAuditPageSize)
+	page, count, err := pageQuery(r, 1<<30, 100, maxAuditPageSize)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -303,15 +319,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	self := s.base(r) + "/petitions/" + strconv.FormatInt(id, 10) + "/audit.json"
 	pageURL := func(n int) string { return self + "?count=" + strconv.Itoa(count) + "&page=" + strconv.Itoa(n) }
 	last := max(1, int((ap.Total+uint64(count)-1)/uint64(count)))
-	doc.Links = listLinks{Self: pageURL(page), First: pageURL(1), Last: pageURL(last)}
-	if page < last {
-		n := pageURL(page + 1)
-		doc.Links.Next = &n
-	}
-	if page > 1 {
-		pv := pageURL(min(page-1, last))
-		doc.Links.Prev = &pv
-	}
+	doc.Links = pageLinks(pageURL, page, last)
 	body, err := marshalJSON(doc)
 	if err != nil {
 		s.writeProblem(w, r, err)
