@@ -83,17 +83,10 @@ func fromClientEvent(r *client.ResolvedEvent) eventstore.RecordedEvent {
 // toClientStreamFrom maps where a stream read starts; nil means Start
 // forwards and End backwards.
 func toClientStreamFrom(from eventstore.StreamFrom, dir eventstore.Direction) (client.StreamPosition, error) {
-	switch v := from.(type) {
-	case nil:
-		if dir == eventstore.Backwards {
-			return client.End{}, nil
-		}
-		return client.Start{}, nil
-	case eventstore.Start:
-		return client.Start{}, nil
-	case eventstore.End:
-		return client.End{}, nil
-	case eventstore.Revision:
+	if b, ok := toClientBound(from, dir); ok {
+		return b, nil
+	}
+	if v, ok := from.(eventstore.Revision); ok {
 		return client.StreamRevision{Value: uint64(v)}, nil
 	}
 	return nil, fmt.Errorf("%w: unknown stream position %T", eventstore.ErrInvalidArgument, from)
@@ -102,20 +95,37 @@ func toClientStreamFrom(from eventstore.StreamFrom, dir eventstore.Direction) (c
 // toClientAllFrom maps where a $all read starts; nil means Start forwards
 // and End backwards.
 func toClientAllFrom(from eventstore.AllFrom, dir eventstore.Direction) (client.AllPosition, error) {
-	switch v := from.(type) {
-	case nil:
-		if dir == eventstore.Backwards {
-			return client.End{}, nil
-		}
-		return client.Start{}, nil
-	case eventstore.Start:
-		return client.Start{}, nil
-	case eventstore.End:
-		return client.End{}, nil
-	case eventstore.Position:
+	if b, ok := toClientBound(from, dir); ok {
+		return b, nil
+	}
+	if v, ok := from.(eventstore.Position); ok {
 		return toClientPosition(v), nil
 	}
 	return nil, fmt.Errorf("%w: unknown $all position %T", eventstore.ErrInvalidArgument, from)
+}
+
+// clientBound is client.Start or client.End: a start of both stream and
+// $all reads.
+type clientBound interface {
+	client.StreamPosition
+	client.AllPosition
+}
+
+// toClientBound maps the starts stream and $all reads share: nil (Start
+// forwards, End backwards), Start and End; ok is false for any other.
+func toClientBound(from any, dir eventstore.Direction) (b clientBound, ok bool) {
+	switch from.(type) {
+	case nil:
+		if dir == eventstore.Backwards {
+			return client.End{}, true
+		}
+		return client.Start{}, true
+	case eventstore.Start:
+		return client.Start{}, true
+	case eventstore.End:
+		return client.End{}, true
+	}
+	return nil, false
 }
 
 // toClientDirection maps a read direction.
