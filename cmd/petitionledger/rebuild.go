@@ -31,14 +31,8 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	storeDir := fset.String("store", "", "embedded store data directory (required)")
 	stateDir := fset.String("state-dir", "", "projection checkpoint and audit trails (default: <store>/projections, as serve uses)")
 	every := fset.Duration("progress-every", 0, "progress interval (default: 100ms on a terminal, 2s otherwise)")
-	if err := fset.Parse(args); err != nil {
-		return usageError{err.Error()}
-	}
-	if fset.NArg() > 0 {
-		return usageError{fmt.Sprintf("rebuild: unexpected argument %q", fset.Arg(0))}
-	}
-	if *storeDir == "" {
-		return usageError{"rebuild: --store DIR is required"}
+	if err := parseStoreFlags(fset, storeDir, args); err != nil {
+		return err
 	}
 	if fi, err := os.Stat(*storeDir); err != nil || !fi.IsDir() {
 		if err == nil {

@@ -39,6 +39,8 @@ func storeFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	return fs, dir
 }
 
+// parseStoreFlags parses args into fs, refusing positional arguments and
+// requiring --store (dir); errors are usage errors naming fs.
 func parseStoreFlags(fs *flag.FlagSet, dir *string, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
