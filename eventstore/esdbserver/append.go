@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 
-	"github.com/EventStore/EventStore-Client-Go/v4/protos/shared"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 
 	"github.com/petitionledger/petitionledger/eventstore"
@@ -44,31 +43,27 @@ func (s *Server) doAppend(ctx context.Context, call streams.Streams_AppendServer
 	case err != nil:
 		return s.storeError(ctx, "append", req.stream, err)
 	}
-	success := &streams.AppendResp_Success{}
+	answer := &appendSuccess{}
 	if len(req.events) == 0 {
-		s.describeUnchanged(ctx, req.stream, res, success)
+		s.describeUnchanged(ctx, req.stream, res, answer)
 	} else {
-		success.CurrentRevisionOption = &streams.AppendResp_Success_CurrentRevision{CurrentRevision: res.NextRevision}
-		success.PositionOption = &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
-			CommitPosition: res.Position.Commit, PreparePosition: res.Position.Prepare,
-		}}
+		answer.revision, answer.position, answer.hasPosition = res.NextRevision, res.Position, true
 	}
-	return call.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: success}})
+	return call.SendMsg(answer)
 }
 
 // describeUnchanged fills the answer to an append of no events: the
 // stream's current revision (or no_stream) and no position, as nothing was
 // written.
-func (s *Server) describeUnchanged(ctx context.Context, stream string, res eventstore.AppendResult, success *streams.AppendResp_Success) {
-	success.PositionOption = &streams.AppendResp_Success_NoPosition{NoPosition: &shared.Empty{}}
+func (s *Server) describeUnchanged(ctx context.Context, stream string, res eventstore.AppendResult, answer *appendSuccess) {
 	last, err := s.store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Direction: eventstore.Backwards, From: eventstore.End{}, MaxCount: 1})
 	switch {
 	case errors.Is(err, eventstore.ErrStreamNotFound):
-		success.CurrentRevisionOption = &streams.AppendResp_Success_NoStream{NoStream: &shared.Empty{}}
+		answer.noStream = true
 	case err == nil && len(last) == 1:
-		success.CurrentRevisionOption = &streams.AppendResp_Success_CurrentRevision{CurrentRevision: last[0].Revision}
+		answer.revision = last[0].Revision
 	default:
-		success.CurrentRevisionOption = &streams.AppendResp_Success_CurrentRevision{CurrentRevision: res.NextRevision}
+		answer.revision = res.NextRevision
 	}
 }
 
@@ -85,12 +80,11 @@ func (s *Server) receiveAppend(call streams.Streams_AppendServer) (appendRequest
 	if opts == nil {
 		return appendRequest{}, invalidArgument("append: the first message must be options")
 	}
-	req := appendRequest{stream: string(opts.GetStreamIdentifier().GetStreamName())}
+	req := appendRequest{stream: opts.stream, expected: opts.expected}
 	if req.stream == "" {
 		return appendRequest{}, invalidArgument("append: stream name is required")
 	}
-	var ok bool
-	if req.expected, ok = expectedFromAppend(opts); !ok {
+	if req.expected == nil {
 		return appendRequest{}, invalidArgument("append: expected stream revision is required")
 	}
 	size := 0
@@ -126,22 +120,22 @@ func (s *Server) proposedEvent(m *proposedMessage) (eventstore.EventData, int, e
 	if !m.hasContentType {
 		return eventstore.EventData{}, 0, missingMetadataError(metaContentType)
 	}
-	eventType, contentType := m.eventType, m.contentType
-	id, err := parseUUID(m.id)
+	id, err := m.id.parse()
 	if err != nil {
 		return eventstore.EventData{}, 0, invalidArgument("append: %v", err)
 	}
-	n := eventSize(eventType, m.data, m.metadata)
+	n := eventSize(m.eventType, m.data, m.metadata)
 	if n > s.opts.MaxAppendEventSize {
 		return eventstore.EventData{}, 0, maxAppendEventSizeError(id.String(), n, s.opts.MaxAppendEventSize)
 	}
-	if contentType != eventstore.ContentTypeJSON {
-		// The real server stores only "is JSON": any other content type
-		// reads back as application/octet-stream.
-		contentType = eventstore.ContentTypeBinary
+	// The real server stores only "is JSON": any other content type reads
+	// back as application/octet-stream.
+	contentType := eventstore.ContentTypeBinary
+	if m.isJSON {
+		contentType = eventstore.ContentTypeJSON
 	}
 	return eventstore.EventData{
-		ID: id, Type: eventType, ContentType: contentType,
+		ID: id, Type: m.eventType, ContentType: contentType,
 		Data: m.data, Metadata: m.metadata,
 	}, n, nil
 }

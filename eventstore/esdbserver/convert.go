@@ -23,17 +23,31 @@ const (
 // parseUUID decodes a protocol UUID in either form: structured (the most and
 // least significant 8 bytes, big-endian, as signed integers; the Go client
 // sends this) or string (the Node client sends this).
-func parseUUID(id *shared.UUID) (uuid.UUID, error) {
+func parseUUID(id *shared.UUID) (uuid.UUID, error) { return eventIDFromProto(id).parse() }
+
+// eventIDFromProto is id as protobuf decoded it.
+func eventIDFromProto(id *shared.UUID) eventID {
 	switch v := id.GetValue().(type) {
 	case *shared.UUID_Structured_:
-		var u uuid.UUID
-		binary.BigEndian.PutUint64(u[:8], uint64(v.Structured.GetMostSignificantBits()))
-		binary.BigEndian.PutUint64(u[8:], uint64(v.Structured.GetLeastSignificantBits()))
-		return u, nil
+		out := eventID{form: idStructured}
+		binary.BigEndian.PutUint64(out.structured[:8], uint64(v.Structured.GetMostSignificantBits()))
+		binary.BigEndian.PutUint64(out.structured[8:], uint64(v.Structured.GetLeastSignificantBits()))
+		return out
 	case *shared.UUID_String_:
-		u, err := uuid.Parse(v.String_)
+		return eventID{form: idString, text: v.String_}
+	}
+	return eventID{}
+}
+
+// parse checks the id.
+func (id eventID) parse() (uuid.UUID, error) {
+	switch id.form {
+	case idStructured:
+		return id.structured, nil
+	case idString:
+		u, err := uuid.Parse(id.text)
 		if err != nil {
-			return uuid.Nil, fmt.Errorf("event id %q: %w", v.String_, err)
+			return uuid.Nil, fmt.Errorf("event id %q: %w", id.text, err)
 		}
 		return u, nil
 	}

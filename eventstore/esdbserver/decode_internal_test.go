@@ -29,6 +29,26 @@ func appendSeeds(t testing.TB) [][]byte {
 			StreamIdentifier:       &shared.StreamIdentifier{StreamName: []byte("s")},
 			ExpectedStreamRevision: &streams.AppendReq_Options_Revision{Revision: 3},
 		}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+			StreamIdentifier:       &shared.StreamIdentifier{StreamName: []byte("petition-7")},
+			ExpectedStreamRevision: &streams.AppendReq_Options_Any{Any: &shared.Empty{}},
+		}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+			StreamIdentifier:       &shared.StreamIdentifier{StreamName: []byte("s")},
+			ExpectedStreamRevision: &streams.AppendReq_Options_NoStream{NoStream: &shared.Empty{}},
+		}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+			StreamIdentifier:       &shared.StreamIdentifier{StreamName: []byte("s")},
+			ExpectedStreamRevision: &streams.AppendReq_Options_StreamExists{StreamExists: &shared.Empty{}},
+		}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+			StreamIdentifier:       &shared.StreamIdentifier{StreamName: []byte("s")},
+			ExpectedStreamRevision: &streams.AppendReq_Options_Revision{Revision: 0},
+		}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{}}},
+		{Content: &streams.AppendReq_Options_{Options: &streams.AppendReq_Options{
+			StreamIdentifier: &shared.StreamIdentifier{},
+		}}},
 		{},
 	}
 	var out [][]byte
@@ -50,6 +70,22 @@ func appendSeeds(t testing.TB) [][]byte {
 	out = append(out, protowire.AppendBytes(protowire.AppendTag(nil, 2, protowire.BytesType), body))
 	withUnknown := protowire.AppendVarint(protowire.AppendTag(append([]byte{}, body...), 9, protowire.VarintType), 1)
 	out = append(out, protowire.AppendBytes(protowire.AppendTag(nil, 2, protowire.BytesType), withUnknown))
+	// Options whose later expectation overrides an earlier one, a repeated
+	// stream identifier (protobuf merges it), an Empty with content.
+	stream := protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType),
+		protowire.AppendString(protowire.AppendTag(nil, 3, protowire.BytesType), "s"))
+	empty := func(num protowire.Number, content []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), content)
+	}
+	revision := protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), 9)
+	for _, o := range [][]byte{
+		append(append(append([]byte{}, stream...), empty(4, nil)...), revision...),
+		append(append(append([]byte{}, stream...), revision...), empty(3, nil)...),
+		append(append([]byte{}, stream...), stream...),
+		append(append([]byte{}, stream...), empty(5, []byte{0x08, 0x01})...),
+	} {
+		out = append(out, protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), o))
+	}
 	return out
 }
 
@@ -66,8 +102,13 @@ func checkDecodeAppend(t *testing.T, b []byte) {
 	if err != nil {
 		return
 	}
-	if !proto.Equal(got.options, req.GetOptions()) {
-		t.Fatalf("options: got %v, want %v", got.options, req.GetOptions())
+	if o := req.GetOptions(); (got.options == nil) != (o == nil) {
+		t.Fatalf("options: got %+v, want %v", got.options, o)
+	} else if o != nil {
+		wantExpected, _ := expectedFromAppend(o)
+		if got.options.stream != string(o.GetStreamIdentifier().GetStreamName()) || got.options.expected != wantExpected {
+			t.Fatalf("options: got %+v, want %v", *got.options, o)
+		}
 	}
 	pm := req.GetProposedMessage()
 	if (got.proposed == nil) != (pm == nil) {
@@ -79,8 +120,8 @@ func checkDecodeAppend(t *testing.T, b []byte) {
 	p := got.proposed
 	wantType, hasType := pm.GetMetadata()["type"]
 	wantCT, hasCT := pm.GetMetadata()["content-type"]
-	if !proto.Equal(p.id, pm.GetId()) || p.eventType != wantType || p.hasType != hasType ||
-		p.contentType != wantCT || p.hasContentType != hasCT ||
+	if p.id != eventIDFromProto(pm.GetId()) || p.eventType != wantType || p.hasType != hasType ||
+		p.isJSON != (wantCT == "application/json") || p.hasContentType != hasCT ||
 		!bytes.Equal(p.data, pm.GetData()) || !bytes.Equal(p.metadata, pm.GetCustomMetadata()) {
 		t.Fatalf("proposed: got %+v, want %v", p, pm)
 	}
@@ -90,10 +131,15 @@ func TestDecodeAppendMatchesProtobuf(t *testing.T) {
 	for _, b := range appendSeeds(t) {
 		checkDecodeAppend(t, b)
 	}
-	// The official clients' shapes take the fast path.
+	// The official clients' shapes take the fast paths.
 	for i, b := range appendSeeds(t)[:3] {
 		if _, ok := decodeProposedFast(b); !ok {
 			t.Errorf("seed %d: the fast path refused a client's proposed message", i)
+		}
+	}
+	for i, b := range appendSeeds(t)[3:8] {
+		if _, ok := decodeOptionsFast(b); !ok {
+			t.Errorf("seed %d: the fast path refused a client's options message", i+3)
 		}
 	}
 }

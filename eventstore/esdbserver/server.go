@@ -145,7 +145,7 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 2 * time.Hour, Timeout: 20 * time.Second}),
 		// One proposed event may be as large as a whole append.
 		grpc.MaxRecvMsgSize(max(MaxReceiveMessageSize, s.opts.MaxAppendSize+64<<10)),
-		grpc.ForceServerCodecV2(newCodec()),
+		grpc.ForceServerCodecV2(serverCodec{newCodec()}),
 		// Reuse handler goroutines (a fresh one per call grows its stack
 		// again each time): about 25% more single-event appends/s.
 		grpc.NumStreamWorkers(uint32(runtime.NumCPU())),
