@@ -154,21 +154,16 @@ func (d *dec) fail(what string) {
 	}
 }
 
-func (d *dec) u() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("uvarint")
-		d.b = nil
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *dec) u() uint64 { return readVarint(d, binary.Uvarint, "uvarint") }
 
-func (d *dec) i() int64 {
-	v, n := binary.Varint(d.b)
+func (d *dec) i() int64 { return readVarint(d, binary.Varint, "varint") }
+
+// readVarint reads one varint with read (binary.Uvarint or binary.Varint);
+// a bad one fails d as what and empties it.
+func readVarint[T uint64 | int64](d *dec, read func([]byte) (T, int), what string) T {
+	v, n := read(d.b)
 	if n <= 0 {
-		d.fail("varint")
+		d.fail(what)
 		d.b = nil
 		return 0
 	}
