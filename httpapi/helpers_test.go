@@ -17,6 +17,7 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/eventstore"
+	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/httpapi"
 	"github.com/petitionledger/petitionledger/projections"
 )
@@ -53,7 +54,7 @@ func testPlaces(tb testing.TB) *projections.Places {
 // recording fake ledger.
 type fixture struct {
 	t      testing.TB
-	store  *memStore
+	store  *memstore.Store
 	runner *projections.Runner
 	ledger *fakeLedger
 	api    *httpapi.Server
@@ -65,7 +66,7 @@ type fixtureOption func(*httpapi.Config)
 
 func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 	t.Helper()
-	store := newMemStore()
+	store := memstore.New()
 	runner, err := projections.NewRunner(projections.Config{Store: store, Dir: t.TempDir(), Places: testPlaces(t),
 		Logger: quietLog, BatchSize: 64})
 	if err != nil {
