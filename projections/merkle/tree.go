@@ -41,6 +41,11 @@ type Tree struct {
 	size    int64 // leaves visible
 	durable int64 // leaves fsynced (recorded in the synced file)
 	closed  bool
+
+	front   frontier // compact range of the size leaves
+	scratch frontier // the next frontier while an append is in flight
+	hbuf    []byte   // stored hashes being appended (reused)
+	pbuf    []byte   // positions being appended (reused)
 }
 
 // OpenTree opens (or creates) the tree in dir and validates its files: whole
@@ -98,7 +103,15 @@ func (t *Tree) recover() error {
 		return fmt.Errorf("merkle: cut torn hashes: %w", err)
 	}
 	t.size, t.durable = n, n
-	return t.validateLast()
+	if err := t.validateLast(); err != nil {
+		return err
+	}
+	f, err := loadFrontier(n, t.readHashes)
+	if err != nil {
+		return err
+	}
+	t.front = f
+	return nil
 }
 
 // readSynced returns the durable leaf count recorded by Sync (0 when the
@@ -205,42 +218,21 @@ func (t *Tree) Append(entries []Entry) error {
 		return ErrClosed
 	}
 	base := tlog.StoredHashCount(t.size)
-	var pend []tlog.Hash
-	read := func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
-		for i, x := range idx {
-			if x >= base {
-				out[i] = pend[x-base]
-				continue
-			}
-			h, err := t.readHashes([]int64{x})
-			if err != nil {
-				return nil, err
-			}
-			out[i] = h[0]
-		}
-		return out, nil
-	}
-	pos := make([]byte, 0, len(entries)*leafRecordSize)
+	next := append(t.scratch[:0], t.front...)
+	hs, ps := t.hbuf[:0], t.pbuf[:0]
 	for i, e := range entries {
-		hs, err := tlog.StoredHashesForRecordHash(t.size+int64(i), tlog.Hash(e.Hash), tlog.HashReaderFunc(read))
-		if err != nil {
-			return fmt.Errorf("merkle: append leaf %d: %w", t.size+int64(i), err)
-		}
-		pend = append(pend, hs...)
-		pos = binary.BigEndian.AppendUint64(pos, e.Position.Commit)
-		pos = binary.BigEndian.AppendUint64(pos, e.Position.Prepare)
+		hs = next.appendLeaf(t.size+int64(i), e.Hash, hs)
+		ps = binary.BigEndian.AppendUint64(ps, e.Position.Commit)
+		ps = binary.BigEndian.AppendUint64(ps, e.Position.Prepare)
 	}
-	buf := make([]byte, 0, len(pend)*HashSize)
-	for _, h := range pend {
-		buf = append(buf, h[:]...)
-	}
-	if _, err := t.hashes.WriteAt(buf, base*HashSize); err != nil {
+	t.hbuf, t.pbuf = hs, ps
+	if _, err := t.hashes.WriteAt(hs, base*HashSize); err != nil {
 		return fmt.Errorf("merkle: write hashes: %w", err)
 	}
-	if _, err := t.leaves.WriteAt(pos, t.size*leafRecordSize); err != nil {
+	if _, err := t.leaves.WriteAt(ps, t.size*leafRecordSize); err != nil {
 		return fmt.Errorf("merkle: write leaves: %w", err)
 	}
+	t.front, t.scratch = next, t.front
 	t.size += int64(len(entries))
 	return nil
 }
