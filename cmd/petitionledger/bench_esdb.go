@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -26,18 +26,40 @@ import (
 	"github.com/petitionledger/petitionledger/eventstore/esdbserver"
 )
 
+// esdbServerUnderTest is the esdbserver the client side talks to.
+type esdbServerUnderTest struct {
+	addr     string
+	pid      int    // its process when separate and known, else 0
+	describe string // for the report
+	stop     func()
+}
+
+// cpuPerOp renders the server's CPU per operation of m, when it is known.
+func (s *esdbServerUnderTest) cpuPerOp(m measured) string {
+	if s.pid == 0 || m.n == 0 {
+		return "-"
+	}
+	return (m.serverCPU / time.Duration(m.n)).Round(10 * time.Nanosecond).String()
+}
+
 func init() {
 	registerBench(benchmark{name: "esdb", summary: "the EventStoreDB protocol server: official Go client over loopback vs the embedded store in-process", run: runBenchESDB})
 }
 
 // benchESDBFlags configure `petitionledger bench esdb`.
 type benchESDBFlags struct {
-	events  int // events appended in batches (and then read back)
-	batch   int // events per batch append
-	writers int // concurrent batch writers
-	clients int // concurrent single-event appenders
-	conns   int // client connections they share
-	singles int // single-event appends in all
+	events  int    // events appended in batches (and then read back)
+	batch   int    // events per batch append
+	writers int    // concurrent batch writers
+	clients int    // concurrent single-event appenders
+	conns   int    // client connections they share
+	singles int    // single-event appends in all
+	profile string // CPU profile of the single-event phase, if set
+
+	split     bool   // server in a child process
+	server    string // address of a server already running
+	serverPid int    // its process, for its CPU time
+	serveOnly string // serve esdbserver on this address, nothing else
 }
 
 // esdbTarget is one side of the comparison.
@@ -57,11 +79,22 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&f.clients, "clients", 256, "concurrent single-event appenders")
 	fs.IntVar(&f.conns, "conns", 0, "client connections the appenders share (0: one each)")
 	fs.IntVar(&f.singles, "singles", 20_000, "single-event appends in all")
+	fs.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the esdb single-event phase to this file")
+	fs.BoolVar(&f.split, "split", false, "run the server in a child process, to measure client and server CPU separately")
+	fs.StringVar(&f.server, "server", "", "use the EventStoreDB-protocol server at this address (e.g. petitionledger serve --esdb-listen) instead of starting one")
+	fs.IntVar(&f.serverPid, "server-pid", 0, "with --server: the server's process id, to report its CPU")
+	fs.StringVar(&f.serveOnly, "serve-only", "", "only serve esdbserver over a fresh embedded store on this address until stdin closes (the child of --split)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
 	if f.events <= 0 || f.batch <= 0 || f.writers <= 0 || f.clients <= 0 || f.singles <= 0 || f.conns < 0 || fs.NArg() > 0 {
 		return usageError{"bench esdb: -events, -batch, -writers, -clients and -singles must be positive, -conns not negative; no arguments"}
+	}
+	if f.split && f.server != "" || f.serverPid != 0 && f.server == "" {
+		return usageError{"bench esdb: --split and --server exclude each other; --server-pid needs --server"}
+	}
+	if f.serveOnly != "" {
+		return serveESDBOnly(ctx, f.serveOnly, os.Stdin, stdout)
 	}
 	if f.conns == 0 || f.conns > f.clients {
 		f.conns = f.clients
@@ -82,14 +115,12 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer direct.Close()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := startESDBServer(ctx, f, served, stderr)
 	if err != nil {
 		return err
 	}
-	srv := esdbserver.New(served, esdbserver.Options{Logger: quiet})
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
-	viaClient, err := newClientTarget(ctx, "esdb://"+lis.Addr().String()+"?tls=false", max(f.writers, f.conns))
+	defer srv.stop()
+	viaClient, err := newClientTarget(ctx, "esdb://"+srv.addr+"?tls=false", max(f.writers, f.conns))
 	if err != nil {
 		return err
 	}
@@ -97,9 +128,11 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	targets := []esdbTarget{viaClient.target(), directTarget(direct)}
 	fmt.Fprintf(stdout, "bench esdb: %d events in batches of %d from %d writers; %d single-event appends from %d clients on %d connections; then read $all\n",
 		f.events, f.batch, f.writers, f.singles, f.clients, f.conns)
-	fmt.Fprintln(stdout, "events/s is wall-clock; cpu is this process's user+system CPU per event (client and server")
-	fmt.Fprintln(stdout, "together for esdb), which contention from other processes disturbs much less.")
-	fmt.Fprintf(stdout, "%-28s %16s %16s %8s %14s %14s\n", "phase", "esdb (events/s)", "embedded", "ratio", "esdb cpu/ev", "embedded cpu/ev")
+	fmt.Fprintf(stdout, "server: %s\n", srv.describe)
+	fmt.Fprintln(stdout, "events/s is wall-clock; cpu/ev is user+system CPU per event, which contention from other processes")
+	fmt.Fprintln(stdout, "disturbs much less: \"esdb cpu/ev\" is this process's (client, plus the server when in-process),")
+	fmt.Fprintln(stdout, "\"server cpu/ev\" the server process's when it is separate (10 ms clock ticks).")
+	fmt.Fprintf(stdout, "%-28s %16s %16s %8s %14s %14s %16s\n", "phase", "esdb (events/s)", "embedded", "ratio", "esdb cpu/ev", "server cpu/ev", "embedded cpu/ev")
 	phases := []struct {
 		name string
 		run  func(esdbTarget) (int, error)
@@ -108,43 +141,65 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return runAppends(ctx, t, f.writers, f.events/f.batch, f.batch, "batch")
 		}},
 		{fmt.Sprintf("append single x%d/%d", f.clients, f.conns), func(t esdbTarget) (int, error) {
+			if f.profile != "" && t.name == "esdb" {
+				stop, err := startCPUProfile(f.profile)
+				if err != nil {
+					return 0, err
+				}
+				defer stop()
+			}
 			return runAppends(ctx, t, f.clients, f.singles, 1, "single")
 		}},
 		{"read $all", func(t esdbTarget) (int, error) { return t.readAll(ctx) }},
 	}
 	// The floor under every esdb number: the cheapest possible gRPC call
 	// (ServerFeatures, no Store), from as many connections.
-	_, rate, err := grpcBaseline(ctx, lis.Addr().String(), f.clients, f.conns, f.singles)
+	_, rate, err := grpcBaseline(ctx, srv, f.clients, f.conns, f.singles)
 	if err != nil {
 		return fmt.Errorf("gRPC baseline: %w", err)
 	}
-	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s %14v %14s\n", fmt.Sprintf("grpc unary baseline x%d/%d", f.clients, f.conns), rate.perSecond(), "-", "-", rate.cpuPerOp(), "-")
+	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s %14v %14s %16s\n", fmt.Sprintf("grpc unary baseline x%d/%d", f.clients, f.conns), rate.perSecond(), "-", "-", rate.cpuPerOp(), srv.cpuPerOp(rate), "-")
 	for _, p := range phases {
 		var rates [2]measured
 		for i, t := range targets {
-			m := startMeasuring()
+			m := startMeasuringWith(srv.pid)
 			n, err := p.run(t)
 			if err != nil {
 				return fmt.Errorf("%s on %s: %w", p.name, t.name, err)
 			}
 			rates[i] = m.done(n)
 		}
-		fmt.Fprintf(stdout, "%-28s %16.0f %16.0f %8.2f %14v %14v\n", p.name, rates[0].perSecond(), rates[1].perSecond(),
-			rates[0].perSecond()/rates[1].perSecond(), rates[0].cpuPerOp(), rates[1].cpuPerOp())
+		fmt.Fprintf(stdout, "%-28s %16.0f %16.0f %8.2f %14v %14s %16v\n", p.name, rates[0].perSecond(), rates[1].perSecond(),
+			rates[0].perSecond()/rates[1].perSecond(), rates[0].cpuPerOp(), srv.cpuPerOp(rates[0]), rates[1].cpuPerOp())
 	}
 	return nil
 }
 
-// measuring is a measurement under way: wall clock and process CPU.
+// startCPUProfile starts a CPU profile into path; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = out.Close() }, nil
+}
+
+// measuring is a measurement under way: wall clock, this process's CPU and
+// the server process's (when separate).
 type measuring struct {
-	start time.Time
-	cpu   time.Duration
+	start          time.Time
+	cpu, serverCPU time.Duration
+	serverPid      int
 }
 
 // measured is a finished measurement of n operations.
 type measured struct {
-	n         int
-	wall, cpu time.Duration
+	n                    int
+	wall, cpu, serverCPU time.Duration
 }
 
 func processCPU() time.Duration {
@@ -155,10 +210,25 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func startMeasuring() measuring { return measuring{start: time.Now(), cpu: processCPU()} }
+// startMeasuring starts measuring this process.
+func startMeasuring() measuring { return startMeasuringWith(0) }
+
+// startMeasuringWith starts measuring; serverPid is the server's process,
+// or 0 when it is this one or unknown.
+func startMeasuringWith(serverPid int) measuring {
+	m := measuring{start: time.Now(), cpu: processCPU(), serverPid: serverPid}
+	if serverPid != 0 {
+		m.serverCPU = cpuTime(serverPid)
+	}
+	return m
+}
 
 func (m measuring) done(n int) measured {
-	return measured{n: n, wall: time.Since(m.start), cpu: processCPU() - m.cpu}
+	out := measured{n: n, wall: time.Since(m.start), cpu: processCPU() - m.cpu}
+	if m.serverPid != 0 {
+		out.serverCPU = cpuTime(m.serverPid) - m.serverCPU
+	}
+	return out
 }
 
 func (m measured) perSecond() float64 { return float64(m.n) / m.wall.Seconds() }
@@ -172,7 +242,8 @@ func (m measured) cpuPerOp() time.Duration {
 
 // grpcBaseline makes calls ServerFeatures calls from workers goroutines
 // sharing conns connections.
-func grpcBaseline(ctx context.Context, addr string, workers, conns, calls int) (int, measured, error) {
+func grpcBaseline(ctx context.Context, srv *esdbServerUnderTest, workers, conns, calls int) (int, measured, error) {
+	addr := srv.addr
 	clients := make([]serverfeatures.ServerFeaturesClient, conns)
 	for i := range clients {
 		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -189,7 +260,7 @@ func grpcBaseline(ctx context.Context, addr string, workers, conns, calls int) (
 		_, err := clients[worker%conns].GetSupportedMethods(ctx, &shared.Empty{})
 		return err
 	}}
-	m := startMeasuring()
+	m := startMeasuringWith(srv.pid)
 	n, err := runAppends(ctx, t, workers, calls, 1, "baseline")
 	return n, m.done(n), err
 }
