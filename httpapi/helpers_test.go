@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/storetest/memstore"
 	"github.com/petitionledger/petitionledger/httpapi"
+	"github.com/petitionledger/petitionledger/httpapi/internal/apitest"
 	"github.com/petitionledger/petitionledger/projections"
 )
 
@@ -110,24 +110,7 @@ func newFixture(t testing.TB, opts ...fixtureOption) *fixture {
 // reflect them.
 func (f *fixture) append(stream string, events ...domain.Event) eventstore.Position {
 	f.t.Helper()
-	var data []eventstore.EventData
-	for _, e := range events {
-		b, err := domain.EncodeEvent(e)
-		if err != nil {
-			f.t.Fatalf("encode %T: %v", e, err)
-		}
-		data = append(data, eventstore.EventData{ID: uuid.New(), Type: e.EventType(), Data: b})
-	}
-	res, err := f.store.Append(context.Background(), stream, eventstore.Any{}, data...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := f.runner.WaitFor(ctx, res.Position); err != nil {
-		f.t.Fatal(err)
-	}
-	return res.Position
+	return apitest.Append(f.t, f.store, f.runner, stream, events...)
 }
 
 var (
@@ -136,7 +119,7 @@ var (
 	hexKeyA = strings.Repeat("ab", 32)
 )
 
-func key(i int) string { return fmt.Sprintf("%064x", i+1) }
+var key = apitest.Key
 
 // createPetition writes a petition through creation, sponsorship and
 // publication (open), and returns its publication time.
@@ -146,13 +129,8 @@ func (f *fixture) openPetition(id int64, action string) {
 		domain.PetitionCreated{PetitionID: id, Action: action, Background: "Background of " + action,
 			AdditionalDetails: "Details.", CreatorKey: hexKeyA, CreatorSignatureID: uuid.New(), CreatorSealed: sealed, At: t0},
 		domain.PetitionCreatorConfirmed{PetitionID: id, At: t0.Add(time.Minute)})
-	for i := 1; i <= 5; i++ {
-		to := domain.StateValidated
-		if i == 5 {
-			to = domain.StateSponsored
-		}
-		f.append(domain.PetitionStream(id), domain.PetitionSponsorSupported{PetitionID: id, SponsorKey: key(1000 + i),
-			SignatureID: uuid.New(), SponsorCount: i, From: domain.StateValidated, To: to, At: t0.Add(time.Duration(i) * time.Hour)})
+	for _, e := range apitest.Sponsors(id, t0) {
+		f.append(domain.PetitionStream(id), e)
 	}
 	f.append(domain.PetitionStream(id), domain.PetitionPublished{PetitionID: id, From: domain.StateSponsored,
 		Deadline: "2022-03-21", ClosesAt: time.Date(2022, 3, 22, 0, 0, 0, 0, time.UTC), At: t0.Add(24 * time.Hour)})
@@ -168,15 +146,8 @@ func (f *fixture) createPending(id int64, action string) {
 // sign writes a validated signature from loc and returns the position.
 func (f *fixture) sign(id int64, n int, loc domain.Location) eventstore.Position {
 	f.t.Helper()
-	sig := uuid.New()
 	at := t0.Add(48*time.Hour + time.Duration(n)*time.Second)
-	k := key(n)
-	return f.append(domain.SignerStream(id, k),
-		domain.SignatureSigned{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
-			From: domain.SigNone, To: domain.SigPending, NameHash: k, PostcodeHash: k, IPHash: k, EmailDomainHash: k,
-			Sealed: sealed, At: at},
-		domain.SignatureValidated{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
-			From: domain.SigPending, To: domain.SigValidated, SignedAt: at, At: at.Add(time.Minute)})
+	return f.append(domain.SignerStream(id, key(n)), apitest.Signature(id, n, loc, at, sealed)...)
 }
 
 // do sends a request and returns the response and its body.

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,9 +14,9 @@ import (
 
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/domain/geo"
-	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/embedded"
 	"github.com/petitionledger/petitionledger/httpapi"
+	"github.com/petitionledger/petitionledger/httpapi/internal/apitest"
 	"github.com/petitionledger/petitionledger/httpapi/web"
 	"github.com/petitionledger/petitionledger/projections"
 )
@@ -103,28 +102,12 @@ var (
 	sealed = domain.Sealed{KeyID: "k1", Nonce: []byte("nonce-12byte"), Ciphertext: []byte("ciphertext")}
 )
 
-func key(i int) string { return fmt.Sprintf("%064x", i+1) }
+var key = apitest.Key
 
 // append writes events to a stream and waits until the projections show them.
 func (f *fixture) append(stream string, events ...domain.Event) {
 	f.t.Helper()
-	var data []eventstore.EventData
-	for _, e := range events {
-		b, err := domain.EncodeEvent(e)
-		if err != nil {
-			f.t.Fatalf("encode %T: %v", e, err)
-		}
-		data = append(data, eventstore.EventData{ID: uuid.New(), Type: e.EventType(), Data: b})
-	}
-	res, err := f.store.Append(context.Background(), stream, eventstore.Any{}, data...)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := f.runner.WaitFor(ctx, res.Position); err != nil {
-		f.t.Fatal(err)
-	}
+	apitest.Append(f.t, f.store, f.runner, stream, events...)
 }
 
 // openPetition writes a petition through creation, sponsorship and publication.
@@ -135,14 +118,7 @@ func (f *fixture) openPetition(id int64, action, background string) {
 			CreatorKey: key(900), CreatorSignatureID: uuid.New(), CreatorSealed: sealed, At: t0},
 		domain.PetitionCreatorConfirmed{PetitionID: id, At: t0.Add(time.Minute)},
 	}
-	for i := 1; i <= 5; i++ {
-		to := domain.StateValidated
-		if i == 5 {
-			to = domain.StateSponsored
-		}
-		evs = append(evs, domain.PetitionSponsorSupported{PetitionID: id, SponsorKey: key(1000 + i),
-			SignatureID: uuid.New(), SponsorCount: i, From: domain.StateValidated, To: to, At: t0.Add(time.Duration(i) * time.Hour)})
-	}
+	evs = append(evs, apitest.Sponsors(id, t0)...)
 	evs = append(evs, domain.PetitionPublished{PetitionID: id, From: domain.StateSponsored,
 		Deadline: "2026-03-21", ClosesAt: time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC), At: t0.Add(24 * time.Hour)})
 	f.append(domain.PetitionStream(id), evs...)
@@ -151,16 +127,9 @@ func (f *fixture) openPetition(id int64, action, background string) {
 // sign writes signature n, validated, from constituency code.
 func (f *fixture) sign(id int64, n int, code string) {
 	f.t.Helper()
-	sig := uuid.New()
 	at := t0.Add(48*time.Hour + time.Duration(n)*time.Second)
-	k := key(n)
 	loc := domain.Location{Constituency: code, Country: "GB"}
-	f.append(domain.SignerStream(id, k),
-		domain.SignatureSigned{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
-			From: domain.SigNone, To: domain.SigPending, NameHash: k, PostcodeHash: k, IPHash: k, EmailDomainHash: k,
-			Sealed: sealed, At: at},
-		domain.SignatureValidated{SignatureID: sig, PetitionID: id, SignerKey: k, Kind: domain.KindSigner, Location: loc,
-			From: domain.SigPending, To: domain.SigValidated, SignedAt: at, At: at.Add(time.Minute)})
+	f.append(domain.SignerStream(id, key(n)), apitest.Signature(id, n, loc, at, sealed)...)
 }
 
 // get fetches path and returns the response and body.
