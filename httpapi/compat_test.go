@@ -156,17 +156,25 @@ func fullPetition(f *fixture, id int64) {
 			Body: "MPs debated foreign lobbying in the UK.", OccurredOn: "2022-05-25", At: t0.Add(103 * 24 * 3600e9)})
 }
 
-func TestPetitionJSONMatchesUKShape(t *testing.T) {
-	f := newFixture(t)
-	fullPetition(f, 601932)
-	resp, body := f.do("GET", "/petitions/601932.json", "")
+// getObject fetches path, wants 200 and a JSON object, and returns the
+// body and the object.
+func (f *fixture) getObject(path string) ([]byte, map[string]any) {
+	f.t.Helper()
+	resp, body := f.do("GET", path, "")
 	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
+		f.t.Fatalf("GET %s: status %d: %s", path, resp.StatusCode, body)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		t.Fatal(err)
+		f.t.Fatalf("GET %s: not a JSON object: %v: %s", path, err, body)
 	}
+	return body, doc
+}
+
+func TestPetitionJSONMatchesUKShape(t *testing.T) {
+	f := newFixture(t)
+	fullPetition(f, 601932)
+	_, doc := f.getObject("/petitions/601932.json")
 	checkShape(t, "document", doc, map[string][]string{"links": {"object"}, "data": {"object"}})
 	checkShape(t, "links", doc["links"].(map[string]any), map[string][]string{"self": {"string"}})
 	data := doc["data"].(map[string]any)
@@ -181,20 +189,19 @@ func TestPetitionJSONMatchesUKShape(t *testing.T) {
 	checkShape(t, "attributes", attrs, merge(ukAttributes, ukOpenOnly, ukSinglePetition))
 	checkShape(t, "government_response", attrs["government_response"].(map[string]any), ukResponse)
 	checkShape(t, "debate", attrs["debate"].(map[string]any), ukDebate)
-	for _, d := range objects(t, attrs["departments"]) {
-		checkShape(t, "departments[]", d, ukDepartment)
-	}
-	for _, c := range objects(t, attrs["signatures_by_country"]) {
-		checkShape(t, "signatures_by_country[]", c, ukByCountry)
-	}
-	for _, c := range objects(t, attrs["signatures_by_constituency"]) {
-		checkShape(t, "signatures_by_constituency[]", c, ukByConstituency)
-	}
-	for _, c := range objects(t, attrs["signatures_by_region"]) {
-		checkShape(t, "signatures_by_region[]", c, ukByRegion)
-	}
-	for _, c := range objects(t, attrs["other_parliamentary_business"]) {
-		checkShape(t, "other_parliamentary_business[]", c, ukOtherBusiness)
+	for _, list := range []struct {
+		field string
+		shape map[string][]string
+	}{
+		{"departments", ukDepartment},
+		{"signatures_by_country", ukByCountry},
+		{"signatures_by_constituency", ukByConstituency},
+		{"signatures_by_region", ukByRegion},
+		{"other_parliamentary_business", ukOtherBusiness},
+	} {
+		for _, o := range objects(t, attrs[list.field]) {
+			checkShape(t, list.field+"[]", o, list.shape)
+		}
 	}
 	if attrs["creator_name"] != nil {
 		t.Errorf("creator_name must stay null (personal data): got %v", attrs["creator_name"])
@@ -261,14 +268,7 @@ func TestPetitionJSONBreakdownsSorted(t *testing.T) {
 func TestCountJSONMatchesUKShape(t *testing.T) {
 	f := newFixture(t)
 	fullPetition(f, 9)
-	resp, body := f.do("GET", "/petitions/9/count.json", "")
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		t.Fatalf("count.json is not JSON: %v: %s", err, body)
-	}
+	body, doc := f.getObject("/petitions/9/count.json")
 	checkShape(t, "count", doc, ukCount)
 	if doc["signature_count"] != float64(5) || doc["debated"] != true || doc["scheduled_debate_date"] != "2022-05-25" {
 		t.Errorf("values: %s", body)
