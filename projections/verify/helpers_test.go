@@ -78,6 +78,7 @@ func demoEvents(t testing.TB) ([]eventstore.EventData, []string) {
 // signed checkpoint of the whole log (plus one at half size in History).
 type served struct {
 	tree     *merkle.Tree
+	treeDir  string
 	signer   note.Signer
 	verifier note.Verifier
 	vkey     string
@@ -104,7 +105,7 @@ func serve(t testing.TB, s eventstore.Store) *served {
 	if err := tr.Append(es); err != nil {
 		t.Fatal(err)
 	}
-	sv := &served{tree: tr}
+	sv := &served{tree: tr, treeDir: filepath.Join(dir, "tree")}
 	sv.signer, sv.vkey = newKey(t, filepath.Join(dir, "k"))
 	sv.verifier, _ = merkle.ParseVerifier(sv.vkey)
 	for _, size := range []int64{tr.Size() / 2, tr.Size()} {

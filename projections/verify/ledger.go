@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/projections/merkle"
-	"github.com/transparency-dev/merkle/compact"
-	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -32,6 +31,11 @@ type Options struct {
 	// LeafHash, when set, returns the leaf hash the server's tree holds at
 	// an index (its "hashes" file), so a mismatch names the first bad leaf.
 	LeafHash func(index int64) (merkle.Hash, error)
+	// LeafHashes, when set, is LeafHash for a run of leaves: it fills out
+	// with the hashes of leaves first, first+1, ... (see TreeHashes). It is
+	// used instead of LeafHash, which then only names the leaf a failed
+	// run could not read.
+	LeafHashes func(first int64, out []merkle.Hash) error
 	// Published, when set, fetches a petition's published counts to compare.
 	Published func(ctx context.Context, id int64, asOf eventstore.Position) (*Published, error)
 	// Grace is the validation grace after a close (domain Config); 0 means 24 h.
@@ -40,6 +44,11 @@ type Options struct {
 	Progress func(done, total int64)
 	// PageSize is the ReadAll page; 0 means 4096.
 	PageSize uint64
+	// Workers is how many goroutines prepare pages (leaf hashes, decoding)
+	// while one reads and one folds in log order; 0 means GOMAXPROCS, 1
+	// means one goroutine does everything in turn. The report is the same
+	// whatever the number.
+	Workers int
 }
 
 // Published is what the server publishes for one petition.
@@ -65,6 +74,9 @@ func Ledger(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.PageSize == 0 {
 		o.PageSize = 4096
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	rep := &Report{Origin: cp.Origin, TreeSize: cp.Size, Root: fmt.Sprintf("%x", cp.Root), SignatureChecked: checked}
 	earlier, err := earlierRoots(o, cp)
@@ -143,145 +155,6 @@ func cutNote(msg string) (body, sigs string, ok bool) {
 		}
 	}
 	return "", "", false
-}
-
-// scan reads the first size events, hashes them into a compact range,
-// checks earlier roots as the range passes their sizes, compares leaf
-// hashes with the server's tree, and has the recount fold the same pages in
-// a second goroutine (the two halves of the work use both cores). When both
-// halves find a problem, the one at the lower leaf is reported.
-func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.Hash, rc *recount) (merkle.Hash, error) {
-	pages := make(chan recountPage, 4)
-	folded := make(chan leafError, 1)
-	go func() { folded <- foldPages(rc, pages) }()
-	root, hashErr := hashPages(ctx, o, size, earlier, pages)
-	close(pages)
-	foldErr := <-folded
-	if foldErr.err != nil && (hashErr.err == nil || foldErr.leaf < hashErr.leaf) {
-		return merkle.Hash{}, foldErr.err
-	}
-	return root, hashErr.err
-}
-
-// recountPage is a page of events and the leaf index of its first event.
-type recountPage struct {
-	evs   []eventstore.RecordedEvent
-	first int64
-}
-
-// leafError is an error and the leaf it concerns (math.MaxInt64: none).
-type leafError struct {
-	leaf int64
-	err  error
-}
-
-func foldPages(rc *recount, pages <-chan recountPage) leafError {
-	for p := range pages {
-		for i := range p.evs {
-			ev := &p.evs[i]
-			rc.head = ev.Position
-			if err := rc.add(ev); err != nil {
-				for range pages { // let the hashing side finish
-				}
-				return leafError{p.first + int64(i), fmt.Errorf("leaf %d: %w", p.first+int64(i), err)}
-			}
-		}
-	}
-	return leafError{}
-}
-
-func hashPages(ctx context.Context, o Options, size int64, earlier map[int64]merkle.Hash, pages chan<- recountPage) (merkle.Hash, leafError) {
-	fail := func(leaf int64, err error) (merkle.Hash, leafError) { return merkle.Hash{}, leafError{leaf, err} }
-	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
-	rng := rf.NewEmptyRange(0)
-	var n int64
-	var from eventstore.AllFrom = eventstore.Start{}
-	var last *eventstore.Position
-	var buf []byte
-	for n < size {
-		evs, err := o.Store.ReadAll(ctx, eventstore.ReadAllOptions{From: from, MaxCount: o.PageSize})
-		if err != nil {
-			return fail(n, fmt.Errorf("read $all after %d events: %w", n, err))
-		}
-		if last != nil && len(evs) > 0 && evs[0].Position == *last {
-			evs = evs[1:]
-		}
-		if len(evs) == 0 {
-			return fail(n, fmt.Errorf("%w: the log has %d events, the checkpoint covers %d", ErrMismatch, n, size))
-		}
-		if int64(len(evs)) > size-n {
-			evs = evs[:size-n]
-		}
-		pages <- recountPage{evs: evs, first: n}
-		for i := range evs {
-			ev := &evs[i]
-			var lh merkle.Hash
-			lh, buf = merkle.HashEvent(buf, ev)
-			if err := checkLeaf(o, n, lh, ev); err != nil {
-				return fail(n, err)
-			}
-			if err := rng.Append(lh[:], nil); err != nil {
-				return fail(n, err)
-			}
-			n++
-			if want, ok := earlier[n]; ok {
-				if err := checkRoot(rng, n, want); err != nil {
-					return fail(n-1, err)
-				}
-			}
-		}
-		p := evs[len(evs)-1].Position
-		from, last = p, &p
-		if o.Progress != nil {
-			o.Progress(n, size)
-		}
-	}
-	root, err := rangeRoot(rng)
-	if err != nil {
-		return fail(n, err)
-	}
-	return root, leafError{}
-}
-
-func checkLeaf(o Options, index int64, got merkle.Hash, ev *eventstore.RecordedEvent) error {
-	if o.LeafHash == nil {
-		return nil
-	}
-	want, err := o.LeafHash(index)
-	if err != nil {
-		return fmt.Errorf("server tree, leaf %d: %w", index, err)
-	}
-	if got != want {
-		return fmt.Errorf("%w: first bad leaf %d: event %s (%s/%d at position %s) hashes to %x, the server's tree holds %x",
-			ErrMismatch, index, ev.ID, ev.Stream, ev.Revision, ev.Position, got, want)
-	}
-	return nil
-}
-
-func checkRoot(rng *compact.Range, n int64, want merkle.Hash) error {
-	got, err := rangeRoot(rng)
-	if err != nil {
-		return err
-	}
-	if got != want {
-		return fmt.Errorf("%w: the root of the first %d events is %x, the earlier signed checkpoint of size %d says %x (the log changed before leaf %d)",
-			ErrMismatch, n, got, n, want, n)
-	}
-	return nil
-}
-
-func rangeRoot(rng *compact.Range) (merkle.Hash, error) {
-	var h merkle.Hash
-	if rng.End() == 0 {
-		copy(h[:], rfc6962.DefaultHasher.EmptyRoot())
-		return h, nil
-	}
-	r, err := rng.GetRootHash(nil)
-	if err != nil {
-		return h, err
-	}
-	copy(h[:], r)
-	return h, nil
 }
 
 func petitionReports(rc *recount) []PetitionReport {

@@ -234,13 +234,23 @@ func TestLedgerTamper(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, s := tt.records()
 			store := loadRecords(t, e, s)
-			o := Options{Store: store, Checkpoint: tt.cp, Verifier: sv.verifier, History: sv.history}
-			if tt.leafHash {
-				o.LeafHash = sv.tree.LeafHashAt
-			}
-			_, err := Ledger(context.Background(), o)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			// the sequential pass and pipelines of several shapes report
+			// the same first problem, word for word
+			var first string
+			for _, workers := range []int{1, 2, 5} {
+				o := Options{Store: store, Checkpoint: tt.cp, Verifier: sv.verifier, History: sv.history, Workers: workers, PageSize: 256}
+				if tt.leafHash {
+					o.LeafHash = sv.tree.LeafHashAt
+				}
+				_, err := Ledger(context.Background(), o)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("workers %d: got %v, want an error containing %q", workers, err, tt.want)
+				}
+				if first == "" {
+					first = err.Error()
+				} else if err.Error() != first {
+					t.Fatalf("workers %d: %q, the sequential pass said %q", workers, err, first)
+				}
 			}
 		})
 	}

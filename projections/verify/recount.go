@@ -1,9 +1,8 @@
 package verify
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,77 +11,112 @@ import (
 )
 
 // recount is the verifier's own fold: the last known facts of every
-// signature and the close time of every petition, from the raw events,
-// decoded with domain.DecodeEventWithID and judged with domain.Counts. It
-// shares no code with package projections.
+// signature and the close time of every petition, from the raw events
+// (read into foldOps by prepareEvent), judged with domain.Counts. It shares
+// no code with package projections.
+//
+// Its per-signature state is compact and holds no pointers, so the heap of
+// a 10-million-event log is a few hundred MB the garbage collector never
+// has to scan: a signature's location and state are indexes into tables of
+// the distinct values seen, its times are seconds and nanoseconds.
 type recount struct {
 	grace     time.Duration
 	head      eventstore.Position // position of the last event folded
-	sampled   int64
 	petitions map[int64]*petitionFacts
+	lastID    int64 // petition of the previous fold, a one-entry cache
+	last      *petitionFacts
+	locs      []domain.Location
+	locIDs    map[domain.Location]uint32
+	states    []domain.SignatureState
+	stateIDs  map[domain.SignatureState]uint32
 }
 
 type petitionFacts struct {
 	published bool
 	closedAt  time.Time
-	sigs      map[uuid.UUID]*sigFacts
+	sigs      map[uuid.UUID]sigFacts
 }
 
+// sigFacts is what counting needs of one signature.
 type sigFacts struct {
-	loc         domain.Location
-	state       domain.SignatureState
-	signedAt    time.Time
-	validatedAt time.Time
+	signedAt, validatedAt instant
+	loc                   uint32 // index into recount.locs
+	state                 uint32 // index into recount.states
 }
+
+// instant is a time as Unix seconds and nanoseconds: exact for any
+// time.Time (the zero time included), and free of pointers.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+// time returns the instant as a UTC time.Time; the zero instant (that of
+// the zero time.Time) gives the zero time.Time.
+func (i instant) time() time.Time { return time.Unix(i.sec, int64(i.nsec)).UTC() }
 
 func newRecount(grace time.Duration) *recount {
-	return &recount{grace: grace, petitions: map[int64]*petitionFacts{}}
+	return &recount{grace: grace, petitions: map[int64]*petitionFacts{},
+		locIDs: map[domain.Location]uint32{}, stateIDs: map[domain.SignatureState]uint32{}}
 }
 
 func (r *recount) petition(id int64) *petitionFacts {
+	if r.last != nil && r.lastID == id {
+		return r.last
+	}
 	p := r.petitions[id]
 	if p == nil {
-		p = &petitionFacts{sigs: map[uuid.UUID]*sigFacts{}}
+		p = &petitionFacts{sigs: map[uuid.UUID]sigFacts{}}
 		r.petitions[id] = p
 	}
+	r.lastID, r.last = id, p
 	return p
 }
 
-func (p *petitionFacts) sig(id uuid.UUID) *sigFacts {
-	s := p.sigs[id]
-	if s == nil {
-		s = &sigFacts{}
-		p.sigs[id] = s
+// locID interns a location; its strings may point into a page's event
+// data, so a new one is stored as a copy.
+func (r *recount) locID(l domain.Location) uint32 {
+	if id, ok := r.locIDs[l]; ok {
+		return id
 	}
-	return s
+	l = domain.Location{Constituency: strings.Clone(l.Constituency), Country: strings.Clone(l.Country), Region: strings.Clone(l.Region)}
+	id := uint32(len(r.locs))
+	r.locs = append(r.locs, l)
+	r.locIDs[l] = id
+	return id
 }
 
-// add folds one recorded event. Events of types the domain does not know
-// (system and metadata events) are skipped; a known type that fails to
-// decode is an error naming the event. The four signature types, which are
-// nearly every event, are read with sigFields (only what counting needs,
-// by the JSON names the domain's golden files pin) after the domain's own
-// decoder has been run on a sample of them (see checkWithDomain); petition
-// events go through domain.DecodeEventWithID.
-func (r *recount) add(ev *eventstore.RecordedEvent) error {
-	switch ev.Type {
-	case typeSigned, typeValidated, typeInvalidated, typeFraudulent:
-		return r.addSignature(ev)
-	case typePublished, typeClosed:
+func (r *recount) stateID(s domain.SignatureState) uint32 {
+	if id, ok := r.stateIDs[s]; ok {
+		return id
+	}
+	s = domain.SignatureState(strings.Clone(string(s)))
+	id := uint32(len(r.states))
+	r.states = append(r.states, s)
+	r.stateIDs[s] = id
+	return id
+}
+
+// fold applies one prepared event, in log order.
+func (r *recount) fold(op *foldOp) {
+	switch op.kind {
+	case opNone:
+	case opPublished:
+		r.petition(op.petition).published = true
+	case opClosed:
+		r.petition(op.petition).closedAt = op.signedAt.time()
 	default:
-		return nil
+		p := r.petition(op.petition)
+		s := p.sigs[op.signature]
+		s.loc, s.state = r.locID(op.loc), r.stateID(op.to)
+		s.signedAt = op.signedAt
+		if op.kind != opSigned { // a new signature keeps any validation time it had
+			s.validatedAt = op.validatedAt
+		}
+		p.sigs[op.signature] = s
 	}
-	e, err := domain.DecodeEventWithID(ev.Type, ev.ID.String(), ev.Data)
-	if err != nil {
-		return fmt.Errorf("event %s (%s/%d): %w", ev.ID, ev.Stream, ev.Revision, err)
-	}
-	switch e := e.(type) {
-	case domain.PetitionPublished:
-		r.petition(e.PetitionID).published = true
-	case domain.PetitionClosed:
-		r.petition(e.PetitionID).closedAt = e.At.UTC()
-	}
-	return nil
 }
 
 // Event type names the recount reads (domain's registry names).
@@ -95,75 +129,6 @@ var (
 	typeClosed      = domain.PetitionClosed{}.EventType()
 )
 
-// sigFields is what counting needs from any signature event.
-type sigFields struct {
-	SignatureID uuid.UUID             `json:"signature_id"`
-	PetitionID  int64                 `json:"petition_id"`
-	Location    domain.Location       `json:"location"`
-	To          domain.SignatureState `json:"to"`
-	At          time.Time             `json:"at"`
-	SignedAt    time.Time             `json:"signed_at"`
-	ValidatedAt time.Time             `json:"validated_at"`
-}
-
-func (r *recount) addSignature(ev *eventstore.RecordedEvent) error {
-	var f sigFields
-	if !decodeSigFields(ev.Data, &f) {
-		f = sigFields{}
-		if err := json.Unmarshal(ev.Data, &f); err != nil {
-			return fmt.Errorf("event %s (%s/%d, %s): %w", ev.ID, ev.Stream, ev.Revision, ev.Type, err)
-		}
-	}
-	if f.PetitionID <= 0 || f.SignatureID == uuid.Nil || f.To == "" {
-		return fmt.Errorf("event %s (%s/%d, %s): missing petition_id, signature_id or to", ev.ID, ev.Stream, ev.Revision, ev.Type)
-	}
-	r.sampled++
-	if r.sampled%checkEvery == 1 {
-		if err := checkWithDomain(ev, f); err != nil {
-			return err
-		}
-	}
-	s := r.petition(f.PetitionID).sig(f.SignatureID)
-	s.loc, s.state = f.Location, f.To
-	switch ev.Type {
-	case typeSigned:
-		s.signedAt = f.At.UTC()
-	case typeValidated:
-		s.signedAt, s.validatedAt = f.SignedAt.UTC(), f.At.UTC()
-	default:
-		s.signedAt, s.validatedAt = f.SignedAt.UTC(), f.ValidatedAt.UTC()
-	}
-	return nil
-}
-
-// checkEvery is how often (1 in checkEvery signature events, starting with
-// the first) the domain's full decoder re-reads a signature event, so a
-// drift between sigFields and the domain's schema fails loudly.
-const checkEvery = 64
-
-func checkWithDomain(ev *eventstore.RecordedEvent, f sigFields) error {
-	e, err := domain.DecodeEventWithID(ev.Type, ev.ID.String(), ev.Data)
-	if err != nil {
-		return fmt.Errorf("event %s (%s/%d): %w", ev.ID, ev.Stream, ev.Revision, err)
-	}
-	var id uuid.UUID
-	var pid int64
-	switch e := e.(type) {
-	case domain.SignatureSigned:
-		id, pid = e.SignatureID, e.PetitionID
-	case domain.SignatureValidated:
-		id, pid = e.SignatureID, e.PetitionID
-	case domain.SignatureInvalidated:
-		id, pid = e.SignatureID, e.PetitionID
-	case domain.SignatureMarkedFraudulent:
-		id, pid = e.SignatureID, e.PetitionID
-	}
-	if id != f.SignatureID || pid != f.PetitionID {
-		return fmt.Errorf("event %s: the verifier's reading differs from domain.DecodeEventWithID", ev.ID)
-	}
-	return nil
-}
-
 // tally is the recounted totals of one petition.
 type tally struct {
 	total, signatures, invalidated, fraudulent, abroad int64
@@ -173,30 +138,38 @@ type tally struct {
 func (r *recount) tally(id int64) tally {
 	p := r.petitions[id]
 	t := tally{constituency: map[string]int64{}, region: map[string]int64{}, country: map[string]int64{}}
+	byLoc := make([]int64, len(r.locs))
 	for _, s := range p.sigs {
 		t.signatures++
-		switch s.state {
+		state := r.states[s.state]
+		switch state {
 		case domain.SigInvalidated:
 			t.invalidated++
 		case domain.SigFraudulent:
 			t.fraudulent++
 		}
-		f := domain.CountFacts{State: s.state, SignedAt: s.signedAt, ValidatedAt: s.validatedAt}
-		if !domain.Counts(f, p.closedAt, r.grace) {
+		f := domain.CountFacts{State: state, SignedAt: s.signedAt.time(), ValidatedAt: s.validatedAt.time()}
+		if domain.Counts(f, p.closedAt, r.grace) {
+			byLoc[s.loc]++
+		}
+	}
+	for id, n := range byLoc {
+		if n == 0 {
 			continue
 		}
-		t.total++
-		if s.loc.Constituency != "" {
-			t.constituency[s.loc.Constituency]++
+		loc := r.locs[id]
+		t.total += n
+		if loc.Constituency != "" {
+			t.constituency[loc.Constituency] += n
 		}
-		if s.loc.Region != "" {
-			t.region[s.loc.Region]++
+		if loc.Region != "" {
+			t.region[loc.Region] += n
 		}
-		if s.loc.Country != "" {
-			t.country[s.loc.Country]++
+		if loc.Country != "" {
+			t.country[loc.Country] += n
 		}
-		if s.loc.Country != "GB" {
-			t.abroad++
+		if loc.Country != "GB" {
+			t.abroad += n
 		}
 	}
 	return t

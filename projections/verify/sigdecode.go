@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/petitionledger/petitionledger/domain"
 )
@@ -109,14 +110,19 @@ func (s *scanner) str() ([]byte, bool) {
 	return nil, false
 }
 
-// text scans a string the caller keeps: valid UTF-8 only (encoding/json
-// would replace invalid bytes).
+// text scans a string: valid UTF-8 only (encoding/json would replace
+// invalid bytes). The string shares the input's bytes (no copy): it is
+// valid while they are unchanged, and whoever keeps it must copy it (the
+// recount interns locations and states with a copy).
 func (s *scanner) text() (string, bool) {
 	v, ok := s.str()
 	if !ok || !utf8.Valid(v) {
 		return "", false
 	}
-	return string(v), true
+	if len(v) == 0 {
+		return "", true
+	}
+	return unsafe.String(&v[0], len(v)), true
 }
 
 // quoted scans a string and returns it with its quotes, for UnmarshalJSON.
@@ -273,10 +279,26 @@ var (
 // case-insensitively, which encoding/json would treat as that field: the
 // scanner gives such input to encoding/json.
 func foldsTo(key []byte, keys []string) bool {
+	if plainKey(key) {
+		return false // only exact matches of a lower-case key read as it
+	}
 	for _, k := range keys {
 		if bytes.EqualFold(key, []byte(k)) {
 			return true
 		}
 	}
 	return false
+}
+
+// plainKey reports whether key has only lower-case ASCII letters, digits
+// and '_': such a key folds to one of the (lower-case ASCII) field names
+// only by being equal to it. Folding needs an upper-case letter or a
+// non-ASCII rune (the Kelvin sign folds to k, the long s to s).
+func plainKey(key []byte) bool {
+	for _, c := range key {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
