@@ -24,8 +24,7 @@ func TestCloseRaceWritesOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				// Another node with its own service over the same store.
-				other := newFixture(t, f.store)
-				other.clock.now = f.clock.Now()
+				other := f.otherNode(t)
 				if _, err := other.svc.CloseDueAtDeadline(ctx); err != nil {
 					t.Error(err)
 				}
@@ -107,8 +106,7 @@ func TestCloseDueAtDeadlineIncremental(t *testing.T) {
 		f.clock.Advance(40 * 24 * time.Hour)
 		second := f.openPetition(t) // published after the first scan, due 40 days later
 		third := f.openPetition(t)
-		other := newFixture(t, f.store)
-		other.clock.now = f.clock.Now()
+		other := f.otherNode(t)
 		if _, err := other.svc.Close(ctx, third, domain.CloseEarly); err != nil { // closed by another node
 			t.Fatal(err)
 		}

@@ -98,6 +98,15 @@ func newFixture(tb testing.TB, store eventstore.Store) *fixture {
 	return f
 }
 
+// otherNode is another API node: a service of its own on f's store, its
+// clock at f's time.
+func (f *fixture) otherNode(tb testing.TB) *fixture {
+	tb.Helper()
+	other := newFixture(tb, f.store)
+	other.clock.now = f.clock.Now()
+	return other
+}
+
 func person(i int) domain.SignerInput {
 	return domain.SignerInput{Name: "Person " + string(rune('A'+i%26)) + strings.Repeat("x", i/26),
 		Email: "person" + itoa(i) + "@example.org", Postcode: "SW1A 1AA", Country: "GB", IP: "198.51.100." + itoa(1+i%250)}

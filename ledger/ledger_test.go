@@ -108,9 +108,7 @@ func TestConcurrentSignersSameEmail(t *testing.T) {
 		const workers = 32
 		nodes := []*ledger.Service{f.svc} // several API nodes on one store
 		for i := 0; i < 3; i++ {
-			n := newFixture(t, f.store)
-			n.clock.now = f.clock.Now()
-			nodes = append(nodes, n.svc)
+			nodes = append(nodes, f.otherNode(t).svc)
 		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -162,8 +160,7 @@ func TestSignRetryIsIdempotent(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			node := f.svc
 			if i%2 == 1 { // half the retries reach another node
-				other := newFixture(t, f.store)
-				other.clock.now = f.clock.Now()
+				other := f.otherNode(t)
 				node = other.svc
 			}
 			wg.Add(1)
@@ -374,8 +371,7 @@ func TestPetitionCacheSeesOtherNodes(t *testing.T) {
 		if _, err := f.svc.Sign(ctx, ledger.SignRequest{PetitionID: id, Signer: person(1)}); err != nil {
 			t.Fatal(err) // the petition is now cached as open
 		}
-		other := newFixture(t, f.store)
-		other.clock.now = f.clock.Now()
+		other := f.otherNode(t)
 		if _, err := other.svc.Close(ctx, id, domain.CloseEarly); err != nil {
 			t.Fatal(err)
 		}
