@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/petitionledger/petitionledger/domain"
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 // TestGoldenEvents pins the JSON encoding of every event type. Regenerate
@@ -31,19 +32,7 @@ func TestGoldenEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			pretty.WriteByte('\n')
-			path := filepath.Join("testdata", "golden", typ+".json")
-			if os.Getenv("UPDATE_GOLDEN") != "" {
-				if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (UPDATE_GOLDEN=1 to create): %v", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Errorf("encoding changed for %s:\ngot  %s\nwant %s", typ, pretty.Bytes(), want)
-			}
+			want := golden.Check(t, filepath.Join("testdata", "golden", typ+".json"), pretty.Bytes())
 			back, err := domain.DecodeEvent(typ, want)
 			if err != nil {
 				t.Fatalf("DecodeEvent(golden): %v", err)

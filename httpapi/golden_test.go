@@ -3,9 +3,10 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 // TestGoldenDocuments pins the exact bytes of the public JSON documents of
@@ -30,22 +31,7 @@ func TestGoldenDocuments(t *testing.T) {
 				t.Fatal(err)
 			}
 			pretty.WriteByte('\n')
-			path := filepath.Join("testdata", "golden", tt.name)
-			if os.Getenv("UPDATE_GOLDEN") != "" {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (regenerate with UPDATE_GOLDEN=1)", err)
-			}
-			if got := pretty.String(); got != string(want) {
-				t.Errorf("%s differs from %s (UPDATE_GOLDEN=1 to accept):\ngot:\n%s", tt.path, path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tt.name), pretty.Bytes())
 		})
 	}
 }

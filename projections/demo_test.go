@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/petitionledger/petitionledger/domain/geo"
 	"github.com/petitionledger/petitionledger/eventstore"
 	"github.com/petitionledger/petitionledger/eventstore/embedded"
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 var (
@@ -132,17 +131,5 @@ func TestDemoHistory(t *testing.T) {
 
 	sum := digest(t, dir)
 	got := hex.EncodeToString(sum[:])
-	path := filepath.Join("testdata", "golden", "demo.sha256")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != strings.TrimSpace(string(want)) {
-		t.Fatalf("demo projection bytes: got sha256 %s, want %s", got, strings.TrimSpace(string(want)))
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", "demo.sha256"), []byte(got+"\n"))
 }

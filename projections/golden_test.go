@@ -2,10 +2,10 @@ package projections
 
 import (
 	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 // TestGoldenProjectionBytes pins the SHA-256 of every byte the projections
@@ -21,19 +21,7 @@ func TestGoldenProjectionBytes(t *testing.T) {
 	buildTo(t, fill(t, h), dir, 1<<40)
 	sum := digest(t, dir)
 	got := hex.EncodeToString(sum[:])
-	path := filepath.Join("testdata", "golden", "generated-seed42.sha256")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if want := strings.TrimSpace(string(b)); got != want {
-		t.Fatalf("projection bytes: got sha256 %s, want %s", got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", "generated-seed42.sha256"), []byte(got+"\n"))
 	// Building again from zero gives the same bytes.
 	dir2 := t.TempDir()
 	buildTo(t, fill(t, h), dir2, 1<<40)

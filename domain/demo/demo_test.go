@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/petitionledger/petitionledger/domain"
 	"github.com/petitionledger/petitionledger/domain/demo"
 	"github.com/petitionledger/petitionledger/domain/geo"
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 // testNow is the demo's present in tests.
@@ -84,22 +84,7 @@ func TestGoldenDigest(t *testing.T) {
 	if d, err := full(t).Digest(); err != nil || d != sum {
 		t.Fatalf("Digest() = %x, %v; want the SHA-256 of WriteTo, %x", d, err, sum)
 	}
-	golden := filepath.Join("testdata", "history-seed1.sha256")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (create it with UPDATE_GOLDEN=1)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("history digest\n got %s want %s", strings.TrimSpace(got), strings.TrimSpace(string(want)))
-	}
+	golden.Check(t, filepath.Join("testdata", "history-seed1.sha256"), []byte(got))
 }
 
 // TestSameSeedSameBytes generates small histories twice per seed: equal

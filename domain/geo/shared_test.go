@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/petitionledger/petitionledger/domain/geo"
 	"github.com/petitionledger/petitionledger/domain/geo/internal/pctable"
+	"github.com/petitionledger/petitionledger/internal/golden"
 )
 
 // sharedDataDir returns the shared reference data directory: $GEO_SHARED_DATA,
@@ -97,20 +97,5 @@ func TestTableGoldenChecksum(t *testing.T) {
 	}
 	sum := sha256.Sum256(b)
 	got := hex.EncodeToString(sum[:]) + "  data/postcodes.bin\n"
-	golden := filepath.Join("testdata", "postcodes.bin.sha256")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (create it with UPDATE_GOLDEN=1)", err)
-	}
-	if got != string(want) {
-		t.Fatalf("data/postcodes.bin checksum\n got %s want %s", strings.TrimSpace(got), strings.TrimSpace(string(want)))
-	}
+	golden.Check(t, filepath.Join("testdata", "postcodes.bin.sha256"), []byte(got))
 }
