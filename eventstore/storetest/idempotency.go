@@ -134,38 +134,34 @@ func idemRetryPrefix(t *testing.T, s eventstore.Store) {
 	wantStreamIDs(t, s, stream, evs)
 }
 
-func idemPartialMatch(t *testing.T, s eventstore.Store) {
-	stream := uniqueStream("idem")
-	evs := newEvents(2)
-	mustAppend(t, s, stream, eventstore.NoStream{}, evs...)
-	retry := []eventstore.EventData{evs[0], newEvent("other")}
-	_, err := s.Append(t.Context(), stream, eventstore.NoStream{}, retry...)
-	wantWrongExpected(t, err, stream, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 1})
-	wantStreamIDs(t, s, stream, evs)
+// idemNotRetry is a case where two events are written with NoStream and
+// every NoStream append of retries(evs) is not a retry of them: each must
+// fail as a wrong expected revision and leave the stream as it was.
+func idemNotRetry(retries func(evs []eventstore.EventData) [][]eventstore.EventData) func(*testing.T, eventstore.Store) {
+	return func(t *testing.T, s eventstore.Store) {
+		stream := uniqueStream("idem")
+		evs := newEvents(2)
+		mustAppend(t, s, stream, eventstore.NoStream{}, evs...)
+		for _, retry := range retries(evs) {
+			_, err := s.Append(t.Context(), stream, eventstore.NoStream{}, retry...)
+			wantWrongExpected(t, err, stream, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 1})
+		}
+		wantStreamIDs(t, s, stream, evs)
+	}
 }
 
-func idemFirstDiffers(t *testing.T, s eventstore.Store) {
-	stream := uniqueStream("idem")
-	evs := newEvents(2)
-	mustAppend(t, s, stream, eventstore.NoStream{}, evs...)
-	retry := []eventstore.EventData{newEvent("other"), evs[1]}
-	_, err := s.Append(t.Context(), stream, eventstore.NoStream{}, retry...)
-	wantWrongExpected(t, err, stream, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 1})
-	// The same IDs in another order are not a retry either.
-	_, err = s.Append(t.Context(), stream, eventstore.NoStream{}, evs[1], evs[0])
-	wantWrongExpected(t, err, stream, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 1})
-	wantStreamIDs(t, s, stream, evs)
-}
-
-func idemRetryLonger(t *testing.T, s eventstore.Store) {
-	stream := uniqueStream("idem")
-	evs := newEvents(2)
-	mustAppend(t, s, stream, eventstore.NoStream{}, evs...)
-	longer := append(append([]eventstore.EventData(nil), evs...), newEvent("extra"))
-	_, err := s.Append(t.Context(), stream, eventstore.NoStream{}, longer...)
-	wantWrongExpected(t, err, stream, eventstore.NoStream{}, eventstore.CurrentRevision{Revision: 1})
-	wantStreamIDs(t, s, stream, evs)
-}
+var (
+	idemPartialMatch = idemNotRetry(func(evs []eventstore.EventData) [][]eventstore.EventData {
+		return [][]eventstore.EventData{{evs[0], newEvent("other")}}
+	})
+	idemFirstDiffers = idemNotRetry(func(evs []eventstore.EventData) [][]eventstore.EventData {
+		// The same IDs in another order are not a retry either.
+		return [][]eventstore.EventData{{newEvent("other"), evs[1]}, {evs[1], evs[0]}}
+	})
+	idemRetryLonger = idemNotRetry(func(evs []eventstore.EventData) [][]eventstore.EventData {
+		return [][]eventstore.EventData{append(append([]eventstore.EventData(nil), evs...), newEvent("extra"))}
+	})
+)
 
 func idemRetryAfterDelete(t *testing.T, s eventstore.Store) {
 	stream := uniqueStream("idem")
