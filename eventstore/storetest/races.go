@@ -176,18 +176,10 @@ func raceAllSubscriptions(t *testing.T, s eventstore.Store) {
 		return fmt.Sprintf("race-own-%d-%s", w, shared)
 	}, acks)
 	sentinel := make(chan uuid.UUID, maxRaceSubs)
-	subs := startRaceSubs(t, acks, done, sentinel, func(i int, last eventstore.Position) (any, eventstore.Subscription) {
-		var from eventstore.AllFrom
-		switch i % 3 {
-		case 0:
-			from = eventstore.Start{}
-		case 1:
-			from = eventstore.End{}
-		default:
-			from = last
-		}
-		return from, mustSubscribeAll(t, s, from, eventstore.SubscribeAllOptions{})
-	})
+	subs := startRaceSubs(t, acks, done, sentinel, func(_ int, last eventstore.Position) any { return last },
+		func(from any) eventstore.Subscription {
+			return mustSubscribeAll(t, s, from.(eventstore.AllFrom), eventstore.SubscribeAllOptions{})
+		})
 	waitWriters(t, done, "racing writers")
 	checkRaceSubs(t, s, subs, sentinel, shared, func() []eventstore.RecordedEvent { return readWholeAll(t, s) })
 }
@@ -198,35 +190,37 @@ func raceStreamSubscriptions(t *testing.T, s eventstore.Store) {
 	acks := &ackTracker{}
 	done := runWriters(t, s, 4, 25, func(int) string { return stream }, acks)
 	sentinel := make(chan uuid.UUID, maxRaceSubs)
-	subs := startRaceSubs(t, acks, done, sentinel, func(i int, _ eventstore.Position) (any, eventstore.Subscription) {
-		var from eventstore.StreamFrom
-		switch i % 3 {
-		case 0:
-			from = eventstore.Start{}
-		case 1:
-			from = eventstore.End{}
-		default:
-			from = eventstore.Revision(uint64(2 * i))
-		}
-		return from, mustSubscribeStream(t, s, stream, from)
-	})
+	subs := startRaceSubs(t, acks, done, sentinel, func(i int, _ eventstore.Position) any { return eventstore.Revision(uint64(2 * i)) },
+		func(from any) eventstore.Subscription {
+			return mustSubscribeStream(t, s, stream, from.(eventstore.StreamFrom))
+		})
 	waitWriters(t, done, "racing writers")
 	checkRaceSubs(t, s, subs, sentinel, stream, func() []eventstore.RecordedEvent { return readWholeStream(t, s, stream) })
 }
 
-// startRaceSubs starts up to maxRaceSubs subscriptions while the writers
-// run, the i-th once 6*i appends were acknowledged; subscribe opens the
-// i-th given the last acknowledged position and returns where it starts.
+// startRaceSubs starts up to maxRaceSubs subscriptions with subscribe
+// while the writers run, the i-th once 6*i appends were acknowledged. They
+// start in turn at Start, at End and at later(i, the last acknowledged
+// position).
 func startRaceSubs(t *testing.T, acks *ackTracker, done <-chan struct{}, sentinel <-chan uuid.UUID,
-	subscribe func(i int, last eventstore.Position) (any, eventstore.Subscription)) []*raceSub {
+	later func(i int, last eventstore.Position) any, subscribe func(from any) eventstore.Subscription) []*raceSub {
 	var subs []*raceSub
 	for i := range maxRaceSubs {
 		if !waitProgress(acks, done, i*6) {
 			break
 		}
 		last, _ := acks.snapshot()
-		from, sub := subscribe(i, last)
-		rs := &raceSub{name: fmt.Sprintf("sub %d from %#v", i, from), from: from, ackedBefore: last, sub: sub}
+		var from any
+		switch i % 3 {
+		case 0:
+			from = eventstore.Start{}
+		case 1:
+			from = eventstore.End{}
+		default:
+			from = later(i, last)
+		}
+		rs := &raceSub{name: fmt.Sprintf("sub %d from %#v", i, from), from: from, ackedBefore: last}
+		rs.sub = subscribe(from)
 		rs.start(t, sentinel)
 		subs = append(subs, rs)
 	}
