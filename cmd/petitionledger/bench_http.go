@@ -347,50 +347,27 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, writeID
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
 	wrote, wfail, waitWriters := signLoad(ctx, srv.base, writeID, f.writeRate)
-	var (
-		lat    latencies
-		count  atomic.Int64
-		errs   atomic.Int64
-		wg     sync.WaitGroup
-		gzipOK atomic.Bool
-	)
+	var gzipOK atomic.Bool
 	meter := startCPUMeter(srv.cmd.Process.Pid)
-	start := time.Now()
-	for w := 0; w < f.conns; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			local := make([]time.Duration, 0, 1<<14)
-			rc := newRawConn(srv.base)
-			defer rc.close()
-			req := getRequest(srv.base, path, gzip)
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				status, gzipped, err := rc.roundTrip(req)
-				if err != nil || status != 200 {
-					if ctx.Err() == nil {
-						errs.Add(1)
-					}
-					continue
-				}
-				if gzipped {
-					gzipOK.Store(true)
-				}
-				local = append(local, time.Since(t0))
-				count.Add(1)
-			}
-			lat.add(local)
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	run := runConns(ctx, srv.base, f.conns, func(*rawConn) func() []byte {
+		req := getRequest(srv.base, path, gzip)
+		return func() []byte { return req }
+	}, func(status int, gzipped bool) bool {
+		if status != 200 {
+			return false
+		}
+		if gzipped {
+			gzipOK.Store(true)
+		}
+		return true
+	})
 	waitWriters()
 	fmt.Fprintf(stdout, "GET %s: %d requests in %s over %d connections = %.0f req/s; p50 %s p99 %s; errors %d; gzip %v\n",
-		path, count.Load(), elapsed.Round(time.Millisecond), f.conns, float64(count.Load())/elapsed.Seconds(),
-		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load(), gzipOK.Load())
+		path, run.ok, run.elapsed.Round(time.Millisecond), f.conns, float64(run.ok)/run.elapsed.Seconds(),
+		run.lat.percentile(0.50).Round(time.Microsecond), run.lat.percentile(0.99).Round(time.Microsecond), run.failed, gzipOK.Load())
 	fmt.Fprintf(stdout, "background writes: %d acknowledged (%.0f/s, target %d/s), %d failed\n",
-		wrote.Load(), float64(wrote.Load())/elapsed.Seconds(), f.writeRate, wfail.Load())
-	fmt.Fprintln(stdout, meter.report(count.Load(), "GET, background signing included"))
+		wrote.Load(), float64(wrote.Load())/run.elapsed.Seconds(), f.writeRate, wfail.Load())
+	fmt.Fprintln(stdout, meter.report(run.ok, "GET, background signing included"))
 	return nil
 }
 
@@ -398,39 +375,62 @@ func benchReads(ctx context.Context, stdout io.Writer, srv *benchServer, writeID
 func benchSign(ctx context.Context, stdout io.Writer, srv *benchServer, id int64, f benchHTTPFlags) error {
 	ctx, cancel := context.WithTimeout(ctx, f.duration)
 	defer cancel()
+	meter := startCPUMeter(srv.cmd.Process.Pid)
+	run := runConns(ctx, srv.base, f.conns, func(rc *rawConn) func() []byte {
+		return func() []byte { return rc.signRequest(id, signSeq.Add(1)) }
+	}, func(status int, _ bool) bool { return status == 202 })
+	fmt.Fprintf(stdout, "POST signatures: %d acknowledged in %s over %d connections = %.0f/s; p50 %s p99 %s; errors %d\n",
+		run.ok, run.elapsed.Round(time.Millisecond), f.conns, float64(run.ok)/run.elapsed.Seconds(),
+		run.lat.percentile(0.50).Round(time.Microsecond), run.lat.percentile(0.99).Round(time.Microsecond), run.failed)
+	fmt.Fprintln(stdout, meter.report(run.ok, "signature"))
+	return nil
+}
+
+// connRun is what runConns measured.
+type connRun struct {
+	ok, failed int64 // failures after ctx ended are not counted
+	lat        latencies
+	elapsed    time.Duration
+}
+
+// runConns runs conns workers, each on a raw connection of its own, until
+// ctx ends. Each asks requests(conn) for its request source, then sends
+// the next request and reads the answer in a loop: accept judges the
+// status (and whether the body was gzipped); the latency of each accepted
+// request, from sending to the answer, is recorded.
+func runConns(ctx context.Context, base string, conns int, requests func(rc *rawConn) func() []byte,
+	accept func(status int, gzipped bool) bool) *connRun {
 	var (
-		lat      latencies
+		run      connRun
 		ok, errs atomic.Int64
 		wg       sync.WaitGroup
 	)
-	meter := startCPUMeter(srv.cmd.Process.Pid)
 	start := time.Now()
-	for w := 0; w < f.conns; w++ {
+	for w := 0; w < conns; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 1<<14)
-			rc := newRawConn(srv.base)
+			rc := newRawConn(base)
 			defer rc.close()
+			next := requests(rc)
 			for ctx.Err() == nil {
-				req := rc.signRequest(id, signSeq.Add(1))
+				req := next()
 				t0 := time.Now()
-				status, _, err := rc.roundTrip(req)
-				if err == nil && status == 202 {
+				status, gzipped, err := rc.roundTrip(req)
+				took := time.Since(t0)
+				if err == nil && accept(status, gzipped) {
 					ok.Add(1)
-					local = append(local, time.Since(t0))
+					local = append(local, took)
 				} else if ctx.Err() == nil {
 					errs.Add(1)
 				}
 			}
-			lat.add(local)
+			run.lat.add(local)
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "POST signatures: %d acknowledged in %s over %d connections = %.0f/s; p50 %s p99 %s; errors %d\n",
-		ok.Load(), elapsed.Round(time.Millisecond), f.conns, float64(ok.Load())/elapsed.Seconds(),
-		lat.percentile(0.50).Round(time.Microsecond), lat.percentile(0.99).Round(time.Microsecond), errs.Load())
-	fmt.Fprintln(stdout, meter.report(ok.Load(), "signature"))
-	return nil
+	run.elapsed = time.Since(start)
+	run.ok, run.failed = ok.Load(), errs.Load()
+	return &run
 }
