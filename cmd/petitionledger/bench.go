@@ -4,37 +4,23 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
 
 // benchmark is one `petitionledger bench NAME` load test.
-type benchmark struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
+type benchmark = command
 
-var benchmarks = map[string]benchmark{}
+var benchmarks = registry{}
 
 // registerBench adds a benchmark; each lives in its own bench_*.go file.
-func registerBench(b benchmark) {
-	if _, dup := benchmarks[b.name]; dup {
-		panic("petitionledger: duplicate benchmark " + b.name)
-	}
-	benchmarks[b.name] = b
-}
+func registerBench(b benchmark) { benchmarks.add("benchmark", b) }
 
 func init() {
 	register(command{name: "bench", summary: "load tests: bench <name> [flags] (see bench help)", run: runBench})
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	names := make([]string, 0, len(benchmarks))
-	for n := range benchmarks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := benchmarks.names()
 	if len(args) == 0 || args[0] == "help" {
 		fmt.Fprintln(stdout, "usage: petitionledger bench <name> [flags]")
 		for _, n := range names {

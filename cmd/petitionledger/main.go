@@ -7,9 +7,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"syscall"
 )
 
@@ -20,14 +21,24 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-var commands = map[string]command{}
+// registry holds subcommands by name.
+type registry map[string]command
 
-func register(c command) {
-	if _, dup := commands[c.name]; dup {
-		panic("petitionledger: duplicate command " + c.name)
+// add registers c; a second command of the same name is a programming
+// error (kind names what is registered in the panic).
+func (r registry) add(kind string, c command) {
+	if _, dup := r[c.name]; dup {
+		panic("petitionledger: duplicate " + kind + " " + c.name)
 	}
-	commands[c.name] = c
+	r[c.name] = c
 }
+
+// names returns the registered names, sorted.
+func (r registry) names() []string { return slices.Sorted(maps.Keys(r)) }
+
+var commands = registry{}
+
+func register(c command) { commands.add("command", c) }
 
 // usageError is returned for bad command lines; it exits with status 2.
 type usageError struct{ msg string }
@@ -66,12 +77,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: petitionledger <command> [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commands.names() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 }
