@@ -122,18 +122,28 @@ func (q *msgQueue) stop(err error) {
 	signal(q.ready)
 }
 
+// lockWithRoom locks q once it has room for a message, waiting for the
+// folder to take some; when ctx ends first it returns ctx's error with q
+// unlocked.
+func (q *msgQueue) lockWithRoom(ctx context.Context) error {
+	q.mu.Lock()
+	for len(q.msgs) >= q.max {
+		q.mu.Unlock()
+		select {
+		case <-q.space:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		q.mu.Lock()
+	}
+	return nil
+}
+
 // pushAll queues msgs in order, waiting for room as push does.
 func (q *msgQueue) pushAll(ctx context.Context, msgs []eventstore.SubscriptionMessage) error {
 	for len(msgs) > 0 {
-		q.mu.Lock()
-		for len(q.msgs) >= q.max {
-			q.mu.Unlock()
-			select {
-			case <-q.space:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			q.mu.Lock()
+		if err := q.lockWithRoom(ctx); err != nil {
+			return err
 		}
 		k := min(len(msgs), q.max-len(q.msgs))
 		wasEmpty := len(q.msgs) == 0
@@ -148,15 +158,8 @@ func (q *msgQueue) pushAll(ctx context.Context, msgs []eventstore.SubscriptionMe
 }
 
 func (q *msgQueue) push(ctx context.Context, m eventstore.SubscriptionMessage) error {
-	q.mu.Lock()
-	for len(q.msgs) >= q.max {
-		q.mu.Unlock()
-		select {
-		case <-q.space:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		q.mu.Lock()
+	if err := q.lockWithRoom(ctx); err != nil {
+		return err
 	}
 	wasEmpty := len(q.msgs) == 0
 	q.msgs = append(q.msgs, m)
