@@ -2,7 +2,6 @@ package merkle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -13,7 +12,9 @@ import (
 
 // Follower keeps a Tree equal to the $all log: it subscribes from the
 // position of the last leaf and appends every event, in $all order, in
-// batches (everything queued, up to MaxBatch).
+// batches (see follow: at the head of $all it wakes once per Linger and
+// appends everything committed meanwhile; behind it appends MaxBatch at a
+// time).
 type Follower struct {
 	store     eventstore.Store
 	tree      *Tree
@@ -21,6 +22,7 @@ type Follower struct {
 	maxBatch  int
 	syncEvery time.Duration
 	linger    time.Duration
+	drainWait time.Duration // how long Next may wait before the follower counts itself at the head
 
 	mu      sync.Mutex
 	hooks   []func(size int64)
@@ -35,8 +37,10 @@ type FollowerConfig struct {
 	// SyncEvery is the longest time appended leaves wait for an fsync
 	// (Tree.Sync); 0 means 1 s. Checkpoints always sync first.
 	SyncEvery time.Duration
-	// Linger is how long a small batch waits for more events before it is
-	// appended (fewer, larger appends cost the writers less); 0 means 5 ms.
+	// Linger is how long the follower, once at the head of $all, lets new
+	// events accumulate after the first one before it reads and appends
+	// them (fewer wake-ups and larger appends cost the writers less); it
+	// bounds how far the tree lags a live log. 0 means 5 ms.
 	Linger time.Duration
 	Logger *slog.Logger
 }
@@ -55,7 +59,7 @@ func NewFollower(store eventstore.Store, tree *Tree, cfg FollowerConfig) *Follow
 	if cfg.SyncEvery <= 0 {
 		cfg.SyncEvery = time.Second
 	}
-	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, syncEvery: cfg.SyncEvery, linger: cfg.Linger, caught: make(chan struct{})}
+	return &Follower{store: store, tree: tree, log: cfg.Logger, maxBatch: cfg.MaxBatch, syncEvery: cfg.SyncEvery, linger: cfg.Linger, drainWait: max(cfg.Linger/16, 50*time.Microsecond), caught: make(chan struct{})}
 }
 
 // OnAppend registers fn, called with the new tree size after every batch.
@@ -81,87 +85,7 @@ func (f *Follower) Run(ctx context.Context) error {
 		return fmt.Errorf("merkle: subscribe: %w", err)
 	}
 	defer sub.Close()
-	msgs := make(chan eventstore.SubscriptionMessage, f.maxBatch)
-	errc := make(chan error, 1)
-	go func() {
-		for {
-			m, err := sub.Next(ctx)
-			if err != nil {
-				errc <- err
-				close(msgs)
-				return
-			}
-			msgs <- m
-		}
-	}()
-	return f.loop(ctx, msgs, errc)
-}
-
-func (f *Follower) loop(ctx context.Context, msgs <-chan eventstore.SubscriptionMessage, errc <-chan error) error {
-	batch := make([]Entry, 0, f.maxBatch)
-	var buf []byte
-	lastSync := time.Now()
-	for {
-		m, ok := <-msgs
-		if !ok {
-			err := <-errc
-			serr := f.tree.Sync()
-			if ctx.Err() != nil {
-				return serr
-			}
-			return errors.Join(fmt.Errorf("merkle: subscription: %w", err), serr)
-		}
-		batch = batch[:0]
-		caught := false
-		deadline := time.Now().Add(f.linger)
-	drain:
-		for {
-			if m.Event != nil {
-				var h Hash
-				h, buf = HashEvent(buf, m.Event)
-				batch = append(batch, Entry{Hash: h, Position: m.Event.Position})
-			}
-			caught = caught || m.CaughtUp
-			if len(batch) >= f.maxBatch {
-				break
-			}
-			select {
-			case m, ok = <-msgs:
-				if !ok {
-					break drain
-				}
-				continue
-			default:
-			}
-			wait := time.Until(deadline)
-			if caught || wait <= 0 {
-				break drain
-			}
-			select {
-			case m, ok = <-msgs:
-				if !ok {
-					break drain
-				}
-			case <-time.After(wait):
-				break drain
-			}
-		}
-		if err := f.tree.Append(batch); err != nil {
-			return err
-		}
-		if time.Since(lastSync) >= f.syncEvery || caught {
-			if err := f.tree.Sync(); err != nil {
-				return err
-			}
-			lastSync = time.Now()
-		}
-		if len(batch) > 0 {
-			f.notify(f.tree.Size())
-		}
-		if caught {
-			f.caughtO.Do(func() { close(f.caught) })
-		}
-	}
+	return f.follow(ctx, sub)
 }
 
 func (f *Follower) notify(size int64) {
