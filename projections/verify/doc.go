@@ -17,7 +17,7 @@
 // scanner of just the fields counting needs (sigdecode.go; JSON names pinned
 // by domain's golden files; anything it does not handle, such as escapes or
 // nulls, goes to encoding/json, and FuzzDecodeSigFields checks the two read
-// the same), and 1 in 64 of them is decoded again by
+// the same), and 1 in 256 of them (by leaf index) is decoded again by
 // domain.DecodeEventWithID to catch a schema drift.
 //
 // # Shares and determinism

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,6 +36,30 @@ type page struct {
 	ready chan struct{} // closed once prepared
 }
 
+// nodeHasher is rfc6962.DefaultHasher.HashChildren (SHA-256 of 0x01 ||
+// left || right) without its per-call allocations: the input is built on
+// the stack and each result is a 32-byte piece of a larger slab (the
+// compact range keeps a few results, so a few slabs stay alive).
+// TestNodeHasherIsRFC6962 pins it to the library's.
+type nodeHasher struct {
+	slab []byte
+}
+
+func (h *nodeHasher) hashChildren(left, right []byte) []byte {
+	var in [1 + 2*merkle.HashSize]byte
+	in[0] = rfc6962.RFC6962NodeHashPrefix
+	copy(in[1:], left)
+	copy(in[1+merkle.HashSize:], right)
+	if len(h.slab) < merkle.HashSize {
+		h.slab = make([]byte, 1024*merkle.HashSize)
+	}
+	out := h.slab[:merkle.HashSize:merkle.HashSize]
+	h.slab = h.slab[merkle.HashSize:]
+	sum := sha256.Sum256(in[:])
+	copy(out, sum[:])
+	return out
+}
+
 // errReaderStopped: the reader ended early with no cancellation to blame.
 var errReaderStopped = errors.New("verify: the reader stopped early")
 
@@ -63,7 +88,8 @@ type sizedRoot struct {
 // those of the sequential pass (Workers: 1): the problem at the lowest
 // leaf, and at one leaf a hash problem before a recount problem.
 func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.Hash, rc *recount) (merkle.Hash, error) {
-	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+	var h nodeHasher
+	rf := compact.RangeFactory{Hash: h.hashChildren}
 	sc := &pass{o: o, size: size, rc: rc, rng: rf.NewEmptyRange(0)}
 	for s, r := range earlier {
 		sc.earlier = append(sc.earlier, sizedRoot{s, r})

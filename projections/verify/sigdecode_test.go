@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -28,6 +29,9 @@ func sigDecodeSeeds(t testing.TB) [][]byte {
 		`{"at":"2024-01-02T03:04:05Z"}`, `{"at":"2024-13-02T03:04:05Z"}`, `{"signature_id":"6f1c1f0e-8a3b-4c4e-9b1a-1d2e3f405162"}`,
 		`{"signature_id":"nope"}`, `{"x":1e5}`, `{"x":nul}`, `{"a":1}x`, ` { "to" : "pending" } `, "{\"to\":\"\xff\"}",
 		`{"petition_id":99999999999999999999}`, `[]`, `{"x":{}}`, `{"x":[]}`,
+		`{"x":"abcdefghijklmnop\"qrstuvw","petition_id":3}`, "{\"to\":\"abcdefghij\x01klmnopq\"}",
+		`{"to":"validatedvalidatedvalidated","petition_id":12345678}`, `{"to":"abcdefgh"}`, `{"to":"abcdefg"}`,
+		"{\"to\":\"ab\u00e9\u00e9cdefgh\u00ffij\"}", `{"x":"abcdefgh\\"}`,
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -102,5 +106,20 @@ func TestDecodeSigFieldsDemoHistory(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("the demo history has no signature events")
+	}
+}
+
+func TestHasSpecial(t *testing.T) {
+	for _, tt := range []struct {
+		word string
+		want bool
+	}{
+		{"abcdefgh", false}, {"ABCD_-09", false}, {"\x7f\x80\xff~ !#$", false}, {"        ", false},
+		{"\"bcdefgh", true}, {"abcdefg\"", true}, {"abc\\efgh", true}, {"\x00bcdefgh", true},
+		{"abcdefg\x1f", true}, {"abcd\nfgh", true}, {"\x1f\x20\x21\x22\x5b\x5c\x5d\x00", true},
+	} {
+		if got := hasSpecial(binary.LittleEndian.Uint64([]byte(tt.word))); got != tt.want {
+			t.Errorf("hasSpecial(%q) = %v, want %v", tt.word, got, tt.want)
+		}
 	}
 }
