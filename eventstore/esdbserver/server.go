@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"runtime"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/gossip"
@@ -39,6 +38,13 @@ const (
 	// MaxReceiveMessageSize bounds one gRPC message from a client (the Go
 	// client's own receive limit is 17 MiB), unless MaxAppendSize needs more.
 	MaxReceiveMessageSize = 17 << 20
+)
+
+// gRPC transport settings (see grpcOptions).
+const (
+	streamWorkers = 512
+	streamWindow  = 4 << 20
+	connWindow    = 16 << 20
 )
 
 // Options configures a Server. The zero value is usable.
@@ -146,9 +152,19 @@ func (s *Server) grpcOptions() []grpc.ServerOption {
 		// One proposed event may be as large as a whole append.
 		grpc.MaxRecvMsgSize(max(MaxReceiveMessageSize, s.opts.MaxAppendSize+64<<10)),
 		grpc.ForceServerCodecV2(serverCodec{newCodec()}),
-		// Reuse handler goroutines (a fresh one per call grows its stack
-		// again each time): about 25% more single-event appends/s.
-		grpc.NumStreamWorkers(uint32(runtime.NumCPU())),
+		// Reuse handler goroutines: a fresh one per call grows its stack
+		// again each time. gRPC starts a fresh one whenever every worker
+		// is busy, and a call (or subscription) holds its worker while it
+		// waits (e.g. for the Store's fsync), so there must be about as
+		// many workers as concurrent calls: NumCPU workers left 254 of 256
+		// concurrent appends to fresh goroutines.
+		grpc.NumStreamWorkers(streamWorkers),
+		// Fixed flow-control windows: gRPC's dynamic windows (the default)
+		// cost a BDP ping and its ack for nearly every burst of data
+		// received, i.e. for nearly every append. A stream may still send
+		// 4 MiB (4× the default MaxAppendSize) before the server reads it.
+		grpc.StaticStreamWindowSize(streamWindow),
+		grpc.StaticConnWindowSize(connWindow),
 		grpc.MaxSendMsgSize(math.MaxInt32),
 	}
 	return append(opts, s.opts.Security.serverOptions()...)
