@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -60,6 +62,16 @@ type benchESDBFlags struct {
 	server    string // address of a server already running
 	serverPid int    // its process, for its CPU time
 	serveOnly string // serve esdbserver on this address, nothing else
+	phases    string // comma-separated phases to run
+	gc        gcFlags
+}
+
+// benchESDBPhases are the phases of `bench esdb`, in the order they run.
+var benchESDBPhases = []string{"baseline", "batch", "single", "read"}
+
+// selected reports whether phase is among f.phases.
+func (f benchESDBFlags) selected(phase string) bool {
+	return slices.Contains(strings.Split(f.phases, ","), phase)
 }
 
 // esdbTarget is one side of the comparison.
@@ -80,6 +92,8 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&f.conns, "conns", 0, "client connections the appenders share (0: one each)")
 	fs.IntVar(&f.singles, "singles", 20_000, "single-event appends in all")
 	fs.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of the esdb single-event phase to this file")
+	fs.StringVar(&f.phases, "phases", strings.Join(benchESDBPhases, ","), "comma-separated phases to run, of "+strings.Join(benchESDBPhases, ","))
+	f.gc.register(fs)
 	fs.BoolVar(&f.split, "split", false, "run the server in a child process, to measure client and server CPU separately")
 	fs.StringVar(&f.server, "server", "", "use the EventStoreDB-protocol server at this address (e.g. petitionledger serve --esdb-listen) instead of starting one")
 	fs.IntVar(&f.serverPid, "server-pid", 0, "with --server: the server's process id, to report its CPU")
@@ -93,8 +107,13 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if f.split && f.server != "" || f.serverPid != 0 && f.server == "" {
 		return usageError{"bench esdb: --split and --server exclude each other; --server-pid needs --server"}
 	}
+	for _, p := range strings.Split(f.phases, ",") {
+		if !slices.Contains(benchESDBPhases, p) {
+			return usageError{fmt.Sprintf("bench esdb: --phases: unknown phase %q (want some of %s)", p, strings.Join(benchESDBPhases, ","))}
+		}
+	}
 	if f.serveOnly != "" {
-		return serveESDBOnly(ctx, f.serveOnly, os.Stdin, stdout)
+		return serveESDBOnly(ctx, f.serveOnly, f.gc, os.Stdin, stdout)
 	}
 	if f.conns == 0 || f.conns > f.clients {
 		f.conns = f.clients
@@ -134,13 +153,13 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintln(stdout, "\"server cpu/ev\" the server process's when it is separate (10 ms clock ticks).")
 	fmt.Fprintf(stdout, "%-28s %16s %16s %8s %14s %14s %16s\n", "phase", "esdb (events/s)", "embedded", "ratio", "esdb cpu/ev", "server cpu/ev", "embedded cpu/ev")
 	phases := []struct {
-		name string
-		run  func(esdbTarget) (int, error)
+		key, name string
+		run       func(esdbTarget) (int, error)
 	}{
-		{fmt.Sprintf("append batch=%d x%d", f.batch, f.writers), func(t esdbTarget) (int, error) {
+		{"batch", fmt.Sprintf("append batch=%d x%d", f.batch, f.writers), func(t esdbTarget) (int, error) {
 			return runAppends(ctx, t, f.writers, f.events/f.batch, f.batch, "batch")
 		}},
-		{fmt.Sprintf("append single x%d/%d", f.clients, f.conns), func(t esdbTarget) (int, error) {
+		{"single", fmt.Sprintf("append single x%d/%d", f.clients, f.conns), func(t esdbTarget) (int, error) {
 			if f.profile != "" && t.name == "esdb" {
 				stop, err := startCPUProfile(f.profile)
 				if err != nil {
@@ -150,16 +169,21 @@ func runBenchESDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 			return runAppends(ctx, t, f.clients, f.singles, 1, "single")
 		}},
-		{"read $all", func(t esdbTarget) (int, error) { return t.readAll(ctx) }},
+		{"read", "read $all", func(t esdbTarget) (int, error) { return t.readAll(ctx) }},
 	}
 	// The floor under every esdb number: the cheapest possible gRPC call
 	// (ServerFeatures, no Store), from as many connections.
-	_, rate, err := grpcBaseline(ctx, srv, f.clients, f.conns, f.singles)
-	if err != nil {
-		return fmt.Errorf("gRPC baseline: %w", err)
+	if f.selected("baseline") {
+		_, rate, err := grpcBaseline(ctx, srv, f.clients, f.conns, f.singles)
+		if err != nil {
+			return fmt.Errorf("gRPC baseline: %w", err)
+		}
+		fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s %14v %14s %16s\n", fmt.Sprintf("grpc unary baseline x%d/%d", f.clients, f.conns), rate.perSecond(), "-", "-", rate.cpuPerOp(), srv.cpuPerOp(rate), "-")
 	}
-	fmt.Fprintf(stdout, "%-28s %16.0f %16s %8s %14v %14s %16s\n", fmt.Sprintf("grpc unary baseline x%d/%d", f.clients, f.conns), rate.perSecond(), "-", "-", rate.cpuPerOp(), srv.cpuPerOp(rate), "-")
 	for _, p := range phases {
+		if !f.selected(p.key) {
+			continue
+		}
 		var rates [2]measured
 		for i, t := range targets {
 			m := startMeasuringWith(srv.pid)

@@ -34,25 +34,29 @@ func startESDBServer(ctx context.Context, f benchESDBFlags, served eventstore.St
 		}
 		return &esdbServerUnderTest{addr: f.server, pid: f.serverPid, describe: d, stop: func() {}}, nil
 	case f.split:
-		return startESDBChild(ctx, stderr)
+		return startESDBChild(ctx, f.gc, stderr)
 	}
+	// The server's process gets serve's collector settings; here that is
+	// also the client's.
+	stopGC := f.gc.apply(slog.New(slog.DiscardHandler))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	srv := esdbserver.New(served, esdbserver.Options{Logger: slog.New(slog.DiscardHandler)})
 	go func() { _ = srv.Serve(lis) }()
-	return &esdbServerUnderTest{addr: lis.Addr().String(), describe: "in this process (client and server CPU counted together)", stop: srv.Stop}, nil
+	return &esdbServerUnderTest{addr: lis.Addr().String(), stop: func() { srv.Stop(); stopGC() },
+		describe: "in this process (client and server CPU counted together; " + f.gc.describe() + ", for both)"}, nil
 }
 
 // startESDBChild runs `petitionledger bench esdb --serve-only 127.0.0.1:0`
 // and reads its address; closing its stdin stops it.
-func startESDBChild(ctx context.Context, stderr io.Writer) (*esdbServerUnderTest, error) {
+func startESDBChild(ctx context.Context, gc gcFlags, stderr io.Writer) (*esdbServerUnderTest, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "bench", "esdb", "--serve-only", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, exe, "bench", "esdb", "--serve-only", "127.0.0.1:0", "--gc-min-heap", strconv.Itoa(gc.minHeapMiB))
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -71,7 +75,7 @@ func startESDBChild(ctx context.Context, stderr io.Writer) (*esdbServerUnderTest
 		if addr, ok := strings.CutPrefix(sc.Text(), serveOnlyPrefix); ok {
 			go func() { _, _ = io.Copy(io.Discard, out) }()
 			return &esdbServerUnderTest{addr: addr, pid: cmd.Process.Pid,
-				describe: "child process " + strconv.Itoa(cmd.Process.Pid) + " (bench esdb --serve-only), same settings as in-process", stop: stop}, nil
+				describe: "child process " + strconv.Itoa(cmd.Process.Pid) + " (bench esdb --serve-only; " + gc.describe() + "); this process, the client, has Go's default collector settings", stop: stop}, nil
 		}
 	}
 	stop()
@@ -80,13 +84,14 @@ func startESDBChild(ctx context.Context, stderr io.Writer) (*esdbServerUnderTest
 
 // serveESDBOnly serves esdbserver over a fresh embedded store on addr until
 // in reaches EOF (the parent closed it, or died) or ctx ends.
-func serveESDBOnly(ctx context.Context, addr string, in io.Reader, stdout io.Writer) error {
+func serveESDBOnly(ctx context.Context, addr string, gc gcFlags, in io.Reader, stdout io.Writer) error {
 	dir, err := os.MkdirTemp("", "petitionledger-bench-esdb-server-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	quiet := slog.New(slog.DiscardHandler)
+	defer gc.apply(quiet)()
 	store, err := embedded.Open(dir, embedded.WithLogger(quiet))
 	if err != nil {
 		return err
