@@ -8,7 +8,6 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,6 +87,10 @@ func (s *Store) ReadAll(_ context.Context, opts eventstore.ReadAllOptions) ([]ev
 	if opts.Filter != nil && (opts.Filter.Regex != "" || opts.Direction != eventstore.Forwards) {
 		return nil, fmt.Errorf("%w: memstore filters take prefixes, forwards only", eventstore.ErrInvalidArgument)
 	}
+	match, err := eventstore.CompileFilter(opts.Filter)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := uint64(len(s.events))
@@ -107,7 +110,7 @@ func (s *Store) ReadAll(_ context.Context, opts eventstore.ReadAllOptions) ([]ev
 			}
 		}
 		for ; i < n && uint64(len(out)) < limit; i++ {
-			if matchesFilter(opts.Filter, &s.events[i]) {
+			if match.Match(s.events[i].Stream, s.events[i].Type) {
 				out = append(out, s.events[i])
 			}
 		}
@@ -137,6 +140,10 @@ func (s *Store) SubscribeToAll(_ context.Context, from eventstore.AllFrom, opts 
 	if opts.Filter != nil && opts.Filter.Regex != "" {
 		return nil, fmt.Errorf("%w: memstore filters take prefixes only", eventstore.ErrInvalidArgument)
 	}
+	filter, err := eventstore.CompileFilter(opts.Filter)
+	if err != nil {
+		return nil, err
+	}
 	interval := opts.CheckpointInterval
 	if interval == 0 {
 		interval = 32
@@ -150,7 +157,7 @@ func (s *Store) SubscribeToAll(_ context.Context, from eventstore.AllFrom, opts 
 	case eventstore.Position:
 		next = f.Commit // exclusive
 	}
-	return &subscription{s: s, next: next, done: make(chan struct{}), filter: opts.Filter, interval: interval}, nil
+	return &subscription{s: s, next: next, done: make(chan struct{}), filter: filter, interval: interval}, nil
 }
 
 type subscription struct {
@@ -160,29 +167,13 @@ type subscription struct {
 	batch    []eventstore.SubscriptionMessage
 	done     chan struct{}
 	once     sync.Once
-	filter   *eventstore.Filter
+	filter   *eventstore.FilterMatcher // nil: every event
 	interval uint32
 	skipped  uint32
 }
 
 func (sub *subscription) matches(ev *eventstore.RecordedEvent) bool {
-	return matchesFilter(sub.filter, ev)
-}
-
-func matchesFilter(f *eventstore.Filter, ev *eventstore.RecordedEvent) bool {
-	if f == nil {
-		return true
-	}
-	name := ev.Stream
-	if f.On == eventstore.FilterEventType {
-		name = ev.Type
-	}
-	for _, p := range f.Prefixes {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
+	return sub.filter.Match(ev.Stream, ev.Type)
 }
 
 func (sub *subscription) Next(ctx context.Context) (eventstore.SubscriptionMessage, error) {
