@@ -62,6 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.Started = func(addr, esdbAddr string) {
 		printDemoWelcome(stdout, "http://"+addr, esdbAddr, dir, summaries, tokens)
 	}
+	defer f.gc.apply(cfg.Logger)()
 	return runNode(ctx, cfg)
 }
 

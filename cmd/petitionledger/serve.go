@@ -41,6 +41,7 @@ type serveFlags struct {
 	maxBody                                                                                                    int64
 	shutdownTimeout                                                                                            time.Duration
 	esdbSecurity                                                                                               esdbSecurityFlags
+	gc                                                                                                         gcFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
@@ -51,6 +52,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defaultStore string) {
 	fs.StringVar(&f.publicURL, "public-url", "", "scheme and host used in links, e.g. https://petitions.example (default: http://<listen address>)")
 	fs.StringVar(&f.esdbListen, "esdb-listen", "", "also serve the EventStoreDB gRPC protocol over the same store on this address (e.g. 127.0.0.1:2113)")
 	f.esdbSecurity.register(fs)
+	f.gc.register(fs)
 	fs.Var(&f.tokens, "token", "admin token as role:token (roles: moderator, government, committee, auditor); repeatable")
 	fs.StringVar(&f.tokensFile, "tokens-file", "", "file of admin tokens, one role:token per line")
 	fs.Float64Var(&f.rate, "rate-limit", 5, "public writes allowed per second per client address (0: no limit)")
@@ -173,5 +175,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "EventStoreDB protocol on esdb://%s?tls=%t\n", esdbAddr, cfg.ESDBSecurity.TLS != nil)
 		}
 	}
+	defer f.gc.apply(cfg.Logger)()
 	return runNode(ctx, cfg)
 }
