@@ -52,11 +52,10 @@ func (s *Store) deleteWith(stream string, exp eventstore.ExpectedRevision,
 	if err := eventstore.ValidateStreamName(stream); err != nil {
 		return eventstore.DeleteResult{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return eventstore.DeleteResult{}, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return eventstore.DeleteResult{}, err
 	}
+	defer s.mu.Unlock()
 	cur, err := s.deleteLocked(stream, exp)
 	if err != nil {
 		return eventstore.DeleteResult{}, err

@@ -75,6 +75,17 @@ func (s *Store) writeLocked(stream string, rev uint64, e eventstore.EventData) e
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
+// lockOpen locks the store, or returns ErrClosed (unlocked) when it is
+// closed. The caller unlocks.
+func (s *Store) lockOpen() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return eventstore.ErrClosed
+	}
+	return nil
+}
+
 func (s *Store) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
@@ -184,11 +195,10 @@ func (s *Store) Append(ctx context.Context, stream string, exp eventstore.Expect
 	if err := validate(stream, evs); err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return eventstore.AppendResult{}, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return eventstore.AppendResult{}, err
 	}
+	defer s.mu.Unlock()
 	ids := make([]uuid.UUID, len(evs))
 	for i, e := range evs {
 		ids[i] = e.ID

@@ -44,11 +44,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	if err := eventstore.ValidateStreamName(stream); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return nil, err
 	}
+	defer s.mu.Unlock()
 	vis, err := s.visibleLocked(stream)
 	if err != nil {
 		return nil, err
@@ -93,11 +92,10 @@ func (s *Store) ReadAll(ctx context.Context, opts eventstore.ReadAllOptions) ([]
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return nil, err
 	}
+	defer s.mu.Unlock()
 	var out []eventstore.RecordedEvent
 	add := func(r eventstore.RecordedEvent) bool {
 		if match.Match(r.Stream, r.Type) {

@@ -28,11 +28,10 @@ func (s *Store) SubscribeToStream(ctx context.Context, stream string, from event
 	if err := eventstore.ValidateStreamName(stream); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return nil, err
 	}
+	defer s.mu.Unlock()
 	sub := &subscription{s: s, ctx: ctx, stream: stream, afterRev: -1, closedChan: make(chan struct{})}
 	switch f := from.(type) {
 	case eventstore.End:
@@ -49,11 +48,10 @@ func (s *Store) SubscribeToAll(ctx context.Context, from eventstore.AllFrom, opt
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, eventstore.ErrClosed
+	if err := s.lockOpen(); err != nil {
+		return nil, err
 	}
+	defer s.mu.Unlock()
 	sub := &subscription{s: s, ctx: ctx, filter: filter, interval: int(opts.CheckpointInterval), closedChan: make(chan struct{})}
 	if sub.interval == 0 {
 		sub.interval = 32
