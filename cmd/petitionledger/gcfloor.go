@@ -99,7 +99,9 @@ func (g *gcFloor) adjust() bool {
 		return false
 	}
 	metrics.Read(g.sample)
-	live := uint64(1 << 20)
+	// Before the first collection the runtime counts a live heap of
+	// 4 MiB, its minimum, and so does this.
+	live := uint64(4 << 20)
 	if g.sample[0].Value.Kind() == metrics.KindUint64 {
 		live = max(live, g.sample[0].Value.Uint64())
 	}
