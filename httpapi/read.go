@@ -130,6 +130,17 @@ type listLinks struct {
 	Prev  *string `json:"prev"`
 }
 
+// writeDocument answers 200 with doc as JSON (or the problem if it cannot
+// be encoded).
+func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, doc any) {
+	body, err := marshalJSON(doc)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeJSONBytes(w, http.StatusOK, body, nil)
+}
+
 // pageQuery reads ?page= (1 to maxPage, default 1) and ?count= (1 to
 // maxCount, default defCount).
 func pageQuery(r *http.Request, maxPage, defCount, maxCount int) (page, count int, err error) {
@@ -194,12 +205,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	for i := (page - 1) * count; i < len(matches) && i < page*count; i++ {
 		doc.Data = append(doc.Data, petitionItem(base, &matches[i]))
 	}
-	body, err := marshalJSON(doc)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	writeJSONBytes(w, http.StatusOK, body, nil)
+	s.writeDocument(w, r, doc)
 }
 
 // selectPetitions returns the visible petitions matching the list's state,
@@ -320,12 +326,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	pageURL := func(n int) string { return self + "?count=" + strconv.Itoa(count) + "&page=" + strconv.Itoa(n) }
 	last := max(1, int((ap.Total+uint64(count)-1)/uint64(count)))
 	doc.Links = pageLinks(pageURL, page, last)
-	body, err := marshalJSON(doc)
-	if err != nil {
-		s.writeProblem(w, r, err)
-		return
-	}
-	writeJSONBytes(w, http.StatusOK, body, nil)
+	s.writeDocument(w, r, doc)
 }
 
 func hexOf(b []byte) string {
