@@ -153,30 +153,7 @@ func (f *fixture) sign(id int64, n int, loc domain.Location) eventstore.Position
 // do sends a request and returns the response and its body.
 func (f *fixture) do(method, path string, body string, headers ...string) (*http.Response, []byte) {
 	f.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, f.srv.URL+path, rd)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := f.srv.Client().Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return resp, b
+	return apitest.Do(f.t, f.srv.Client(), method, f.srv.URL+path, body, headers...)
 }
 
 // problem decodes a problem+json body.

@@ -135,15 +135,7 @@ func (f *fixture) sign(id int64, n int, code string) {
 // get fetches path and returns the response and body.
 func (f *fixture) get(path string) (*http.Response, string) {
 	f.t.Helper()
-	resp, err := http.Get(f.srv.URL + path)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	resp, b := apitest.Do(f.t, f.srv.Client(), "GET", f.srv.URL+path, "")
 	return resp, string(b)
 }
 

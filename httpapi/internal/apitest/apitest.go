@@ -7,6 +7,9 @@ package apitest
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +51,37 @@ func Append(tb testing.TB, store eventstore.Store, runner *projections.Runner, s
 		tb.Fatal(err)
 	}
 	return res.Position
+}
+
+// Do sends a request with c and returns the response and its whole body.
+// A non-empty body is sent as application/json; headers are name, value
+// pairs. Any transport error fails tb.
+func Do(tb testing.TB, c *http.Client, method, url, body string, headers ...string) (*http.Response, []byte) {
+	tb.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp, b
 }
 
 // Sponsors returns the five validated sponsor signatures of petition id,
