@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"strconv"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -98,32 +99,36 @@ func (s *scanner) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i + 1
-	j := start
-	for j+8 <= len(s.b) && !hasSpecial(binary.LittleEndian.Uint64(s.b[j:])) {
-		j += 8 // eight plain bytes at a time; the loop below finds the special one
+	n := bytes.IndexByte(s.b[start:], '"')
+	if n < 0 {
+		return nil, false
 	}
-	for ; j < len(s.b); j++ {
-		c := s.b[j]
-		switch {
-		case c == '"':
-			s.i = j + 1
-			return s.b[start:j], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
+	v := s.b[start : start+n]
+	if bytes.IndexByte(v, '\\') >= 0 || hasControl(v) {
+		return nil, false
 	}
-	return nil, false
+	s.i = start + n + 1
+	return v, true
 }
 
-// hasSpecial reports whether any byte of the word x is '"', '\\' or a
-// control character (< 0x20): the bytes that end or disqualify a plain
-// string. (The classic "has zero byte" and "has byte less than n" tests; a
-// word may be flagged that has none only in theory, which costs a byte loop,
-// never a wrong answer: the byte loop decides.)
-func hasSpecial(x uint64) bool {
+// hasControl reports whether b has a control character (< 0x20), eight
+// bytes at a time (the classic "has a byte less than n" test, exact for
+// whether any byte is, which is all it is used for).
+func hasControl(b []byte) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
-	return (zero(x^(ones*'"')) | zero(x^(ones*'\\')) | ((x - ones*0x20) & ^x & highs)) != 0
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if (x-ones*0x20) & ^x & highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // text scans a string: valid UTF-8 only (encoding/json would replace
@@ -249,11 +254,11 @@ func (s *scanner) topField(key []byte, f *sigFields) bool {
 		f.To = domain.SignatureState(v)
 		return ok
 	case "at":
-		return s.time(f.At.UnmarshalJSON)
+		return s.time(&f.At)
 	case "signed_at":
-		return s.time(f.SignedAt.UnmarshalJSON)
+		return s.time(&f.SignedAt)
 	case "validated_at":
-		return s.time(f.ValidatedAt.UnmarshalJSON)
+		return s.time(&f.ValidatedAt)
 	default:
 		return !foldsTo(key, topKeys) && s.skip()
 	}
@@ -278,9 +283,79 @@ func (s *scanner) locationField(key []byte, f *sigFields) bool {
 	return ok
 }
 
-func (s *scanner) time(unmarshal func([]byte) error) bool {
+// time scans a quoted time into t: the domain's form
+// "2006-01-02T15:04:05.999999999Z" directly, exactly as time's RFC 3339
+// parser reads it, anything else with time.Time.UnmarshalJSON.
+func (s *scanner) time(t *time.Time) bool {
 	v, ok := s.quoted()
-	return ok && unmarshal(v) == nil
+	if !ok {
+		return false
+	}
+	if u, ok := parseUTC(v[1 : len(v)-1]); ok {
+		*t = u
+		return true
+	}
+	return t.UnmarshalJSON(v) == nil
+}
+
+// parseUTC reads "YYYY-MM-DDTHH:MM:SS[.F]Z" (F: 1 to 9 digits) with the
+// ranges time's RFC 3339 parser checks, building the time as it does
+// (time.Date in UTC); it reports false for anything else, which the caller
+// hands to that parser.
+func parseUTC(b []byte) (time.Time, bool) {
+	if len(b) < len("2006-01-02T15:04:05Z") || b[len(b)-1] != 'Z' ||
+		b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(d []byte, lo, hi int) int {
+		n := 0
+		for _, c := range d {
+			if c < '0' || c > '9' {
+				ok = false
+				return 0
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n < lo || n > hi {
+			ok = false
+		}
+		return n
+	}
+	year, month := num(b[0:4], 0, 9999), num(b[5:7], 1, 12)
+	if !ok {
+		return time.Time{}, false
+	}
+	day := num(b[8:10], 1, daysIn(month, year))
+	hour, minute, sec := num(b[11:13], 0, 23), num(b[14:16], 0, 59), num(b[17:19], 0, 59)
+	nsec := 0
+	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		nsec = num(frac[1:], 0, 999999999)
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+// daysIn is the number of days of month in year (proleptic Gregorian).
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 var (

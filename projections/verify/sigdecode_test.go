@@ -1,12 +1,13 @@
 package verify
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/petitionledger/petitionledger/eventstore"
 )
@@ -32,6 +33,8 @@ func sigDecodeSeeds(t testing.TB) [][]byte {
 		`{"x":"abcdefghijklmnop\"qrstuvw","petition_id":3}`, "{\"to\":\"abcdefghij\x01klmnopq\"}",
 		`{"to":"validatedvalidatedvalidated","petition_id":12345678}`, `{"to":"abcdefgh"}`, `{"to":"abcdefg"}`,
 		"{\"to\":\"ab\u00e9\u00e9cdefgh\u00ffij\"}", `{"x":"abcdefgh\\"}`,
+		`{"at":"2024-02-29T23:59:59.999999999Z"}`, `{"at":"2023-02-29T00:00:00Z"}`, `{"signed_at":"2021-01-01T00:00:00.1234567891Z"}`,
+		`{"validated_at":"2021-01-01T24:00:00Z"}`, `{"at":"2021-01-01T00:00:00+01:00"}`, `{"at":"0000-01-01T00:00:00.5Z"}`,
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -109,17 +112,39 @@ func TestDecodeSigFieldsDemoHistory(t *testing.T) {
 	}
 }
 
-func TestHasSpecial(t *testing.T) {
+func TestHasControl(t *testing.T) {
 	for _, tt := range []struct {
-		word string
+		s    string
 		want bool
 	}{
-		{"abcdefgh", false}, {"ABCD_-09", false}, {"\x7f\x80\xff~ !#$", false}, {"        ", false},
-		{"\"bcdefgh", true}, {"abcdefg\"", true}, {"abc\\efgh", true}, {"\x00bcdefgh", true},
-		{"abcdefg\x1f", true}, {"abcd\nfgh", true}, {"\x1f\x20\x21\x22\x5b\x5c\x5d\x00", true},
+		{"", false}, {"abcdefgh", false}, {"\x7f\x80\xff~ !#$\"\\", false}, {"abcdefghijklmnopq", false},
+		{"\x00", true}, {"abcdefg\x1f", true}, {"abcdefgh\n", true}, {"\tbcdefghijklmnop", true}, {"abcdefghijklmno\x01", true},
 	} {
-		if got := hasSpecial(binary.LittleEndian.Uint64([]byte(tt.word))); got != tt.want {
-			t.Errorf("hasSpecial(%q) = %v, want %v", tt.word, got, tt.want)
+		if got := hasControl([]byte(tt.s)); got != tt.want {
+			t.Errorf("hasControl(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestParseUTCReadsAsTimeDoes: whatever parseUTC accepts, time's own JSON
+// reading gives the same time.Time (also pinned by FuzzDecodeSigFields).
+func TestParseUTCReadsAsTimeDoes(t *testing.T) {
+	for _, s := range []string{
+		"2021-09-21T10:15:00.123Z", "2021-09-21T10:15:00Z", "2024-02-29T23:59:59.999999999Z", "2023-02-29T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.1Z",
+		"2021-04-31T00:00:00Z", "2021-13-01T00:00:00Z", "2021-00-01T00:00:00Z", "2021-01-01T24:00:00Z",
+		"2021-01-01T00:60:00Z", "2021-01-01T00:00:60Z", "2021-01-01T00:00:00.Z", "2021-01-01T00:00:00.1234567891Z",
+		"2021-01-01T00:00:00.12a4Z", "2021-01-01 00:00:00Z", "2021-01-01T00:00:00+01:00", "+021-01-01T00:00:00Z",
+		"2021-1-01T00:00:00Z", "2021-01-01T00:00:00.000000000Z", "2021-01-01T00:00:00z",
+	} {
+		got, ok := parseUTC([]byte(s))
+		var want time.Time
+		err := want.UnmarshalJSON([]byte(`"` + s + `"`))
+		if ok && (err != nil || !reflect.DeepEqual(got, want)) {
+			t.Errorf("parseUTC(%q) = %v; time reads %v, %v", s, got, want, err)
+		}
+		if !ok && strings.HasPrefix(s, "2021-09-21") {
+			t.Errorf("parseUTC(%q) refused the domain's own form", s)
 		}
 	}
 }
