@@ -37,6 +37,8 @@ type subscription struct {
 	next uint64 // next revision to deliver
 
 	buf      []eventstore.SubscriptionMessage
+	backing  []eventstore.SubscriptionMessage // buf's array, reused by every fill (messages are handed out by value)
+	events   []eventstore.RecordedEvent       // unused tail of the last chunk of events (each is handed out by pointer, never reused)
 	caughtUp bool
 	err      error // sticky end of the subscription
 
@@ -153,7 +155,10 @@ func (sub *subscription) Close() error {
 }
 
 func (sub *subscription) fill() error {
-	sub.buf = sub.buf[:0:0]
+	if sub.backing == nil {
+		sub.backing = make([]eventstore.SubscriptionMessage, 0, subBatch+1)
+	}
+	sub.buf = sub.backing[:0]
 	if sub.stream != "" {
 		return sub.fillStream()
 	}
@@ -167,8 +172,9 @@ func (sub *subscription) fillAll() error {
 	err := s.scanForward(v, sub.pos, sub.started, func(p uint64, r *record) bool {
 		sub.pos, sub.started = p, true
 		if sub.match == nil || sub.match(r) {
-			ev := r.toRecordedIn(p, &a)
-			sub.buf = append(sub.buf, eventstore.SubscriptionMessage{Event: &ev})
+			ev := sub.newEvent()
+			*ev = r.toRecordedIn(p, &a)
+			sub.buf = append(sub.buf, eventstore.SubscriptionMessage{Event: ev})
 		}
 		if sub.match != nil {
 			if sub.sinceCkpt++; sub.sinceCkpt >= sub.interval {
@@ -180,6 +186,22 @@ func (sub *subscription) fillAll() error {
 		return len(sub.buf) < subBatch
 	})
 	return s.closedOr(err)
+}
+
+// eventChunk is how many events one allocation holds: a fill of a live
+// subscription makes one allocation per eventChunk events, not one each.
+// An event handed out keeps its chunk (about 3 KiB) alive.
+const eventChunk = 16
+
+// newEvent returns a fresh event from the current chunk. Chunks are never
+// reused: a consumer may keep every event it was given.
+func (sub *subscription) newEvent() *eventstore.RecordedEvent {
+	if len(sub.events) == 0 {
+		sub.events = make([]eventstore.RecordedEvent, eventChunk)
+	}
+	ev := &sub.events[0]
+	sub.events = sub.events[1:]
+	return ev
 }
 
 func (sub *subscription) fillStream() error {

@@ -142,3 +142,60 @@ func processCPU(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkFollowerCatchUp measures the follower's work per event with no
+// writer competing: a store of 100,000 signature-sized events is written
+// first (untimed), then a follower builds the tree from the start of $all
+// until it has caught up. cpu-ns/event is the process's CPU per event
+// (getrusage): subscription reads, leaf hashing, interior hashing, writes.
+func BenchmarkFollowerCatchUp(b *testing.B) {
+	const events = 100_000
+	dir := b.TempDir()
+	s, err := embedded.Open(filepath.Join(dir, "store"), embedded.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	data := []byte(`{"petition_id":7,"signature_id":"0b6b3a6c-1c1a-4c3e-9f6e-2f0d1e9a7b10","location":{"constituency":"E14000530","country":"GB","region":"E15000007"},"from":"pending","to":"validated"}`)
+	for i := 0; i < events; i += 100 {
+		evs := make([]eventstore.EventData, 100)
+		for k := range evs {
+			evs[k] = eventstore.EventData{ID: uuid.New(), Type: "SignatureValidated.v1", Data: data}
+		}
+		if _, err := s.Append(context.Background(), fmt.Sprintf("signer-7-%d", i), eventstore.NoStream{}, evs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var cpu time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		tr, err := OpenTree(filepath.Join(dir, fmt.Sprintf("tree%d", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		f := NewFollower(s, tr, FollowerConfig{Logger: slog.New(slog.DiscardHandler)})
+		done := make(chan error, 1)
+		cpu0 := processCPU(b)
+		b.StartTimer()
+		go func() { done <- f.Run(ctx) }()
+		select {
+		case <-f.CaughtUp():
+		case err := <-done:
+			b.Fatalf("follower stopped: %v", err)
+		}
+		b.StopTimer()
+		cpu += processCPU(b) - cpu0
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		if tr.Size() != events {
+			b.Fatalf("tree has %d leaves, want %d", tr.Size(), events)
+		}
+		tr.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*events), "cpu-ns/event")
+}
