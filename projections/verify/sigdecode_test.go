@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -112,16 +113,17 @@ func TestDecodeSigFieldsDemoHistory(t *testing.T) {
 	}
 }
 
-func TestHasControl(t *testing.T) {
+func TestHasSpecial(t *testing.T) {
 	for _, tt := range []struct {
-		s    string
+		word string
 		want bool
 	}{
-		{"", false}, {"abcdefgh", false}, {"\x7f\x80\xff~ !#$\"\\", false}, {"abcdefghijklmnopq", false},
-		{"\x00", true}, {"abcdefg\x1f", true}, {"abcdefgh\n", true}, {"\tbcdefghijklmnop", true}, {"abcdefghijklmno\x01", true},
+		{"abcdefgh", false}, {"ABCD_-09", false}, {"\x7f\x80\xff~ !#$", false}, {"        ", false},
+		{"\"bcdefgh", true}, {"abcdefg\"", true}, {"abc\\efgh", true}, {"\x00bcdefgh", true},
+		{"abcdefg\x1f", true}, {"abcd\nfgh", true}, {"\x1f\x20\x21\x22\x5b\x5c\x5d\x00", true},
 	} {
-		if got := hasControl([]byte(tt.s)); got != tt.want {
-			t.Errorf("hasControl(%q) = %v, want %v", tt.s, got, tt.want)
+		if got := hasSpecial(binary.LittleEndian.Uint64([]byte(tt.word))); got != tt.want {
+			t.Errorf("hasSpecial(%q) = %v, want %v", tt.word, got, tt.want)
 		}
 	}
 }
