@@ -32,27 +32,43 @@ func (s *Service) CreatePetition(ctx context.Context, cmd domain.CreatePetition)
 		return Receipt{}, err
 	}
 	for probes := 0; probes < maxIDProbes; probes, n = probes+1, n+1 {
-		created, sig, err := s.rules.CreatePetition(cmd, n, sigID, now)
-		if err != nil {
-			return Receipt{}, err
-		}
-		stream := domain.PetitionStream(n)
-		res, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{eventID}, []domain.Event{created})
-		if errors.Is(err, eventstore.ErrWrongExpectedRev) {
+		rc, taken, err := s.createAt(ctx, n, cmd, sigID, eventID, now)
+		if taken {
 			continue
 		}
 		if err != nil {
 			return Receipt{}, err
 		}
-		s.raiseNextID(n + 1)
-		if err := s.recordCreatorSignature(ctx, sig); err != nil {
-			return Receipt{}, err
-		}
-		s.sendConfirmation(ctx, MailConfirmPetition, cmd.Creator.Email, sig)
-		s.log.InfoContext(ctx, "petition created", "petition_id", n, "position", res.Position.String())
-		return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: n, SignatureID: sigID}, nil
+		s.log.InfoContext(ctx, "petition created", "petition_id", n, "position", rc.Position.String())
+		return rc, nil
 	}
 	return Receipt{}, errBusy("petition ids")
+}
+
+// createAt creates the petition under id: PetitionCreated appended to
+// "petition-{id}" with NoStream, then the creator's pending signature and
+// the confirmation mail. taken reports that the id was already used
+// (nothing written).
+func (s *Service) createAt(ctx context.Context, id int64, cmd domain.CreatePetition, sigID, eventID uuid.UUID,
+	now time.Time) (rc Receipt, taken bool, err error) {
+	created, sig, err := s.rules.CreatePetition(cmd, id, sigID, now)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	stream := domain.PetitionStream(id)
+	res, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{eventID}, []domain.Event{created})
+	if errors.Is(err, eventstore.ErrWrongExpectedRev) {
+		return Receipt{}, true, nil
+	}
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	s.raiseNextID(id + 1)
+	if err := s.recordCreatorSignature(ctx, sig); err != nil {
+		return Receipt{}, false, err
+	}
+	s.sendConfirmation(ctx, MailConfirmPetition, cmd.Creator.Email, sig)
+	return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: id, SignatureID: sigID}, false, nil
 }
 
 // raiseNextID moves the petition-id hint forward, never back.
@@ -73,26 +89,11 @@ func (s *Service) ImportPetition(ctx context.Context, id int64, cmd domain.Creat
 	if id <= 0 {
 		return Receipt{}, domain.Errorf(domain.EINVALID, "petition_id", "A petition id is a positive whole number.")
 	}
-	now := s.now()
-	sigID, eventID := uuid.New(), uuid.New()
-	created, sig, err := s.rules.CreatePetition(cmd, id, sigID, now)
-	if err != nil {
-		return Receipt{}, err
-	}
-	stream := domain.PetitionStream(id)
-	res, err := s.appendEvents(ctx, stream, eventstore.NoStream{}, []uuid.UUID{eventID}, []domain.Event{created})
-	if errors.Is(err, eventstore.ErrWrongExpectedRev) {
+	rc, taken, err := s.createAt(ctx, id, cmd, uuid.New(), uuid.New(), s.now())
+	if taken {
 		return Receipt{}, domain.Errorf(domain.ECodePetitionExists, "petition_id", "Petition %d already exists.", id)
 	}
-	if err != nil {
-		return Receipt{}, err
-	}
-	s.raiseNextID(id + 1)
-	if err := s.recordCreatorSignature(ctx, sig); err != nil {
-		return Receipt{}, err
-	}
-	s.sendConfirmation(ctx, MailConfirmPetition, cmd.Creator.Email, sig)
-	return Receipt{Stream: stream, EventID: eventID, Position: res.Position, PetitionID: id, SignatureID: sigID}, nil
+	return rc, err
 }
 
 // firstCandidateID returns where to start probing for a free petition id:
