@@ -118,7 +118,7 @@ func runVerifyLedger(ctx context.Context, args []string, stdout, stderr io.Write
 		// A long verification allocates every page afresh (the store
 		// copies each event out) while the store's index and the recount
 		// stay live: collecting less often saves most of the marking.
-		debug.SetGCPercent(verifyGCPercent)
+		defer debug.SetGCPercent(debug.SetGCPercent(verifyGCPercent))
 	}
 	stopProfile := func() {}
 	if f.cpuProfile != "" {

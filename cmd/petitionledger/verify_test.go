@@ -149,9 +149,18 @@ func flipAndReseal(t *testing.T, file string, off int, reseal bool) {
 func TestVerifyLedgerCLI(t *testing.T) {
 	f := newVerifyFixture(t)
 	jsonOut := filepath.Join(t.TempDir(), "report.json")
-	code, out, errs := runCLI("verify", "ledger", "--store", f.store, "--checkpoint", f.checkpoint, "--key", f.key, "--json", jsonOut)
+	profile := filepath.Join(t.TempDir(), "cpu.prof")
+	code, out, errs := runCLI("verify", "ledger", "--store", f.store, "--checkpoint", f.checkpoint, "--key", f.key, "--json", jsonOut,
+		"--cpuprofile", profile)
 	if code != 0 || !strings.Contains(out, "OK") || !strings.Contains(errs, "100%") {
 		t.Fatalf("clean ledger: exit %d\n%s\n%s", code, out, errs)
+	}
+	if st, err := os.Stat(profile); err != nil || st.Size() == 0 {
+		t.Fatalf("--cpuprofile wrote no profile: %v", err)
+	}
+	code, _, errs = runCLI("verify", "ledger", "--store", f.store, "--checkpoint", f.checkpoint, "--cpuprofile", filepath.Join(f.store, "no", "such", "dir", "p"))
+	if code != 1 || !strings.Contains(errs, "no such file") {
+		t.Fatalf("unwritable --cpuprofile: exit %d %s", code, errs)
 	}
 	var rep map[string]any
 	b, _ := os.ReadFile(jsonOut)
