@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -94,7 +95,7 @@ func scan(ctx context.Context, o Options, size int64, earlier map[int64]merkle.H
 	for s, r := range earlier {
 		sc.earlier = append(sc.earlier, sizedRoot{s, r})
 	}
-	slices.SortFunc(sc.earlier, func(a, b sizedRoot) int { return int(a.size - b.size) })
+	slices.SortFunc(sc.earlier, func(a, b sizedRoot) int { return cmp.Compare(a.size, b.size) })
 	var err error
 	if o.Workers == 1 {
 		err = sc.sequential(ctx)
@@ -156,7 +157,8 @@ func (sc *pass) pipelined(parent context.Context) error {
 			select {
 			case work <- p:
 				return nil
-			case <-ctx.Done():
+			case <-ctx.Done(): // never prepared: the consumer must not fold it
+				p.evs, p.err = nil, fmt.Errorf("read $all after %d events: %w", p.first, context.Cause(ctx))
 				close(p.ready)
 				return ctx.Err()
 			}
