@@ -20,6 +20,7 @@ const renewEvery = 64
 // sleeps Linger while the writers commit more, then drains everything
 // committed meanwhile and appends it as one batch; only when a drain found
 // nothing (the log is idle) does it block in Next until the next event.
+// It never pauses before the caught-up marker or after a full batch.
 // "At the head" means Next found nothing for drainWait: a Next cut short by
 // its context loses no message (the Store contract: a subscription ends
 // only on Close or its own error), so the next call picks up where it
@@ -59,8 +60,11 @@ func (f *Follower) follow(ctx context.Context, sub eventstore.Subscription) erro
 		if err := b.flush(false); err != nil {
 			return err
 		}
-		// a round that filled a whole batch was catching up: no pause
-		atHead, idle = b.appended-before < int64(f.maxBatch), b.appended == before
+		// never pause before the subscription has caught up once, nor after
+		// a round that filled a whole batch: the follower is behind, and a
+		// drain window that expired under load must not slow its catch-up
+		atHead = b.caughtUp && b.appended-before < int64(f.maxBatch)
+		idle = b.appended == before
 	}
 }
 
@@ -76,6 +80,7 @@ type batcher struct {
 	buf      []byte // leaf encoding, reused
 	lastSync time.Time
 	appended int64 // leaves appended so far
+	caughtUp bool  // the subscription has delivered its caught-up marker
 }
 
 // drain adds every message the subscription has now. It returns nil once
@@ -118,6 +123,7 @@ func (b *batcher) add(m eventstore.SubscriptionMessage) error {
 		h, b.buf = HashEvent(b.buf, m.Event)
 		b.entries = append(b.entries, Entry{Hash: h, Position: m.Event.Position})
 	}
+	b.caughtUp = b.caughtUp || m.CaughtUp
 	if m.CaughtUp || len(b.entries) >= b.f.maxBatch {
 		return b.flush(m.CaughtUp)
 	}
