@@ -48,7 +48,8 @@ const scanChunk = 1 << 20
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, scanChunk); return &b }}
 
 // scanForward calls fn for every record at or after from (after from when
-// exclusive) up to the head, in log order, until fn returns false.
+// exclusive) up to the head, in log order, until fn returns false. The
+// record passed to fn is valid only during the call.
 func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uint64, r *record) bool) error {
 	start, err := s.seekForward(v, from)
 	if err != nil {
@@ -57,6 +58,10 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 	pb := chunkPool.Get().(*[]byte)
 	defer chunkPool.Put(pb)
 	buf := *pb
+	// One record for the whole scan: fn gets a pointer to it, so a record
+	// per iteration would escape to the heap once per event. fn must not
+	// keep the pointer (its slices point into buf anyway).
+	var r record
 	for i := v.segIndex(start); i >= 0 && i < len(v.segs); i++ {
 		seg := v.segs[i]
 		end := v.segEnd(i)
@@ -70,7 +75,8 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 			b := buf[:n]
 			off := uint64(0)
 			for off < n {
-				r, derr := decodeRecord(b[off:])
+				var derr error
+				r, derr = decodeRecord(b[off:])
 				if derr == errTorn && off > 0 {
 					break // the record continues past this chunk
 				}
@@ -136,7 +142,8 @@ func (s *Store) seekForward(v view, from uint64) (uint64, error) {
 }
 
 // scanBackward calls fn for every record strictly before from, newest
-// first, until fn returns false.
+// first, until fn returns false. The record passed to fn is valid only
+// during the call.
 func (s *Store) scanBackward(v view, from uint64, fn func(pos uint64, r *record) bool) error {
 	from = min(from, v.head)
 	if from == 0 {
@@ -145,6 +152,7 @@ func (s *Store) scanBackward(v view, from uint64, fn func(pos uint64, r *record)
 	pb := chunkPool.Get().(*[]byte)
 	defer chunkPool.Put(pb)
 	buf := *pb
+	var r record // one per scan, as in scanForward
 	for i := v.segIndex(from - 1); i >= 0; i-- {
 		seg := v.segs[i]
 		first := seg.base + segHeaderSize
@@ -170,8 +178,8 @@ func (s *Store) scanBackward(v view, from uint64, fn func(pos uint64, r *record)
 					}
 					break
 				}
-				r, err := decodeRecord(b[end-size-lo:])
-				if err != nil {
+				var err error
+				if r, err = decodeRecord(b[end-size-lo:]); err != nil {
 					return fmt.Errorf("%w: %s at offset %d: %v", ErrCorrupt, seg.path, end-size-seg.base, err)
 				}
 				end -= size
