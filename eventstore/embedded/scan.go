@@ -44,6 +44,10 @@ func (v *view) segEnd(i int) uint64 {
 
 const scanChunk = 1 << 20
 
+// firstScanRead is the size of a forward scan's first read; later reads
+// double up to scanChunk.
+const firstScanRead = 64 << 10
+
 // chunkPool recycles scan buffers of scanChunk bytes.
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, scanChunk); return &b }}
 
@@ -62,12 +66,16 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 	// per iteration would escape to the heap once per event. fn must not
 	// keep the pointer (its slices point into buf anyway).
 	var r record
+	// Reads start small and double up to the buffer: a caller that stops
+	// early (a subscription fill wants subBatch events) does not pay for
+	// a whole chunk it never decodes.
+	chunk := uint64(firstScanRead)
 	for i := v.segIndex(start); i >= 0 && i < len(v.segs); i++ {
 		seg := v.segs[i]
 		end := v.segEnd(i)
 		pos := max(start, seg.base+segHeaderSize)
 		for pos < end {
-			n := min(uint64(len(buf)), end-pos)
+			n := min(chunk, uint64(len(buf)), end-pos)
 			got, err := seg.f.ReadAt(buf[:n], int64(pos-seg.base))
 			if uint64(got) < n {
 				return fmt.Errorf("embedded: read %s at %d: %w", seg.path, pos-seg.base, orEOF(err))
@@ -81,8 +89,12 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 					break // the record continues past this chunk
 				}
 				if derr == errTorn && uint64(len(b)) < end-pos {
+					// The record is larger than this read: read it whole.
 					size, _ := peekSize(b[off:])
-					buf = make([]byte, max(size, scanChunk))
+					if uint64(size) > uint64(len(buf)) {
+						buf = make([]byte, max(size, scanChunk))
+					}
+					chunk = max(chunk, uint64(size))
 					break
 				}
 				if derr != nil {
@@ -98,6 +110,7 @@ func (s *Store) scanForward(v view, from uint64, exclusive bool, fn func(pos uin
 				}
 			}
 			pos += off
+			chunk = min(2*chunk, uint64(len(buf)))
 		}
 	}
 	return nil
