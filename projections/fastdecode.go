@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"strconv"
@@ -16,8 +15,10 @@ import (
 // it. It accepts the JSON encoding/json produces for those types; anything
 // it does not understand (escaped strings, non-UTC times, odd numbers)
 // returns errSlowPath, and the caller decodes the event with
-// domain.DecodeEvent instead. It is fuzzed and cross-checked against
-// encoding/json in fastdecode_test.go.
+// domain.DecodeEvent instead. It never accepts a document encoding/json
+// rejects (skipped values are checked too), so it counts nothing that
+// projections/verify, which holds to the same rule, would refuse. It is
+// fuzzed and cross-checked against encoding/json in fastdecode_test.go.
 
 // errSlowPath means: the fast decoder declines; use domain.DecodeEvent.
 var errSlowPath = errors.New("projections: fast decoder declines")
@@ -114,77 +115,148 @@ func plainWord(w uint64) bool {
 	return (special|w)&swarHigh == 0
 }
 
-// skip skips any JSON value. Nested strings may contain escapes.
-func (s *fastScanner) skip() error {
+// skip skips one JSON value, checking it as strictly as encoding/json
+// would: the fast path never accepts a document json.Unmarshal rejects.
+// Strings with escapes, control characters or non-ASCII bytes decline (as
+// in str); the domain never writes them in signature events.
+func (s *fastScanner) skip() error { return s.skipValue(0) }
+
+// maxSkipDepth bounds the nesting skipValue follows before declining.
+const maxSkipDepth = 32
+
+func (s *fastScanner) skipValue(depth int) error {
 	s.ws()
-	if s.i >= len(s.b) {
+	if s.i >= len(s.b) || depth > maxSkipDepth {
 		return errSlowPath
 	}
-	switch c := s.b[s.i]; {
-	case c == '"':
-		return s.skipString()
-	case c == '{' || c == '[':
-		return s.skipComposite()
+	switch s.b[s.i] {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{':
+		return s.skipObject(depth + 1)
+	case '[':
+		return s.skipArray(depth + 1)
+	case 't':
+		return s.word("true")
+	case 'f':
+		return s.word("false")
+	case 'n':
+		return s.word("null")
 	default:
-		start := s.i
-		for s.i < len(s.b) && isLiteralByte(s.b[s.i]) {
-			s.i++
-		}
-		if s.i == start {
-			return errSlowPath
-		}
-		return nil
+		return s.skipNumber()
 	}
 }
 
-func isLiteralByte(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E'
-}
-
-func (s *fastScanner) skipString() error {
-	s.i++ // opening quote
-	for {
-		n := bytes.IndexByte(s.b[s.i:], '"')
-		if n < 0 {
-			s.i = len(s.b)
-			return errSlowPath
-		}
-		end := s.i + n
-		// The quote is escaped iff an odd number of backslashes precede it.
-		k := end
-		for k > s.i && s.b[k-1] == '\\' {
-			k--
-		}
-		s.i = end + 1
-		if (end-k)%2 == 0 {
-			return nil
-		}
+func (s *fastScanner) word(w string) error {
+	if len(s.b)-s.i < len(w) || string(s.b[s.i:s.i+len(w)]) != w {
+		return errSlowPath
 	}
+	s.i += len(w)
+	return nil
 }
 
-// skipComposite skips an object or array by counting brackets outside
-// strings.
-func (s *fastScanner) skipComposite() error {
-	depth := 0
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			if err := s.skipString(); err != nil {
-				return err
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				s.i++
-				return nil
-			}
-		}
+// digits1 skips one or more decimal digits.
+func (s *fastScanner) digits1() error {
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
 		s.i++
 	}
-	return errSlowPath
+	if s.i == start {
+		return errSlowPath
+	}
+	return nil
+}
+
+// skipInteger skips -?(0|[1-9][0-9]*), JSON's integer part.
+func (s *fastScanner) skipInteger() error {
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	if s.i < len(s.b) && s.b[s.i] == '0' {
+		s.i++
+		return nil
+	}
+	return s.digits1()
+}
+
+// skipNumber skips a JSON number: integer, fraction, exponent.
+func (s *fastScanner) skipNumber() error {
+	if err := s.skipInteger(); err != nil {
+		return err
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if err := s.digits1(); err != nil {
+			return err
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		return s.digits1()
+	}
+	return nil
+}
+
+func (s *fastScanner) skipObject(depth int) error {
+	s.i++ // {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		if _, err := s.str(); err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		if err := s.skipValue(depth); err != nil {
+			return err
+		}
+		if done, err := s.next('}'); done || err != nil {
+			return err
+		}
+	}
+}
+
+func (s *fastScanner) skipArray(depth int) error {
+	s.i++ // [
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := s.skipValue(depth); err != nil {
+			return err
+		}
+		if done, err := s.next(']'); done || err != nil {
+			return err
+		}
+	}
+}
+
+// next consumes the ',' between members (done=false) or the closing
+// bracket (done=true).
+func (s *fastScanner) next(closing byte) (done bool, err error) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, errSlowPath
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return false, nil
+	case closing:
+		s.i++
+		return true, nil
+	}
+	return false, errSlowPath
 }
 
 // object calls field for each key of an object; field must consume the value.
@@ -224,11 +296,13 @@ func (s *fastScanner) object(field func(key []byte) error) error {
 	}
 }
 
+// int64 reads a JSON integer (no leading zeros, as encoding/json
+// requires); fractions and exponents decline.
 func (s *fastScanner) int64() (int64, error) {
 	s.ws()
 	start := s.i
-	for s.i < len(s.b) && (s.b[s.i] >= '0' && s.b[s.i] <= '9' || s.b[s.i] == '-') {
-		s.i++
+	if err := s.skipInteger(); err != nil {
+		return 0, err
 	}
 	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
 		return 0, errSlowPath

@@ -97,13 +97,19 @@ func FuzzFastDecoder(f *testing.F) {
 	f.Add([]byte(`{"petition_id":-1,"at":"2025-01-02T03:04:05Z","sealed":{"nonce":"AAE=","x":[null,true,false,1e5]}}`))
 	f.Add([]byte(`{"at":"2025-13-02T03:04:05Z","petition_id":1}`))
 	f.Add([]byte(`{"petition_id":1,"petition_id":2,"at":"2025-01-02T03:04:05Z"}`))
+	for _, bad := range fastDecoderMustDecline {
+		f.Add([]byte(bad))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got sigFields
 		if err := decodeSigFast(data, &got, fuzzPlaces); err != nil {
 			return
 		}
 		want, ok := referenceSig(data)
-		if ok && got.withoutSlots() != want {
+		if !ok {
+			t.Fatalf("fast decoder accepted %q, which encoding/json rejects", data)
+		}
+		if got.withoutSlots() != want {
 			t.Fatalf("fast %+v != encoding/json %+v for %q", got, want, data)
 		}
 	})
@@ -156,6 +162,39 @@ func TestPlainWord(t *testing.T) {
 			if got := plainWord(w); got != want {
 				t.Fatalf("lane %d byte %#x: got %v, want %v", lane, c, got, want)
 			}
+		}
+	}
+}
+
+// fastDecoderMustDecline are documents encoding/json rejects; the fast
+// decoder must decline each, or projections would count what verify
+// refuses.
+var fastDecoderMustDecline = []string{
+	`{"petition_id":007,"at":"2025-01-02T03:04:05Z"}`,
+	`{"petition_id":-,"at":"2025-01-02T03:04:05Z"}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":01}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":1.}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":1e}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":tru}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":nul}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":abc}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":{garbage}}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":[1,,2]}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":{"a" 1}}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":[1 2]}`,
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","x":"a\qb"}`,
+	"{\"petition_id\":1,\"at\":\"2025-01-02T03:04:05Z\",\"x\":\"a\x01b\"}",
+	`{"petition_id":1,"at":"2025-01-02T03:04:05Z","location":{"region":+1}}`,
+}
+
+func TestFastDecoderDeclinesInvalidJSON(t *testing.T) {
+	for _, doc := range fastDecoderMustDecline {
+		if _, ok := referenceSig([]byte(doc)); ok {
+			t.Fatalf("test case %q is valid for encoding/json; it should not be", doc)
+		}
+		var got sigFields
+		if err := decodeSigFast([]byte(doc), &got, fuzzPlaces); err == nil {
+			t.Errorf("decodeSigFast(%q) accepted invalid JSON: %+v", doc, got)
 		}
 	}
 }
