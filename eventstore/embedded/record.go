@@ -76,8 +76,7 @@ type record struct {
 	body     []byte // stream, type, data and metadata, contiguous
 }
 
-func (r *record) txnEnd() bool    { return r.flags&flagTxnEnd != 0 }
-func (r *record) tombstone() bool { return r.flags&flagTombstone != 0 }
+func (r *record) txnEnd() bool { return r.flags&flagTxnEnd != 0 }
 
 // frameSize returns the size of the frame that would hold these fields.
 func frameSize(stream, typ string, data, meta int) int {

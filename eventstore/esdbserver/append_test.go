@@ -148,7 +148,7 @@ func TestAppendWrongExpectedVersionFields(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err, _ := rawAppend(t, raw, tc.req, proposed("T", []byte(`{}`)))
+			resp, _, err := rawAppend(t, raw, tc.req, proposed("T", []byte(`{}`)))
 			if err != nil {
 				t.Fatalf("append: %v", err)
 			}
@@ -167,14 +167,14 @@ func TestAppendZeroEvents(t *testing.T) {
 	if _, err := f.client.AppendToStream(ctx, existing, client.AppendToStreamOptions{}, jsonEvents("E", 2)...); err != nil {
 		t.Fatalf("setup append: %v", err)
 	}
-	resp, err, _ := rawAppend(t, raw, appendOptions(existing))
+	resp, _, err := rawAppend(t, raw, appendOptions(existing))
 	if err != nil {
 		t.Fatalf("append: %v", err)
 	}
 	if got := resp.GetSuccess(); got.GetCurrentRevision() != 1 || got.GetNoPosition() == nil {
 		t.Errorf("zero-event append on a stream at 1: got %v, want current_revision 1 and no_position", got)
 	}
-	resp, err, _ = rawAppend(t, raw, appendOptions(uniqueStream("zero-missing")))
+	resp, _, err = rawAppend(t, raw, appendOptions(uniqueStream("zero-missing")))
 	if err != nil {
 		t.Fatalf("append: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestAppendStringUUID(t *testing.T) {
 	id := uuid.New()
 	msg := proposed("T", []byte(`{}`))
 	msg.GetProposedMessage().Id = &shared.UUID{Value: &shared.UUID_String_{String_: id.String()}}
-	if _, err, _ := rawAppend(t, raw, appendOptions(stream), msg); err != nil {
+	if _, _, err := rawAppend(t, raw, appendOptions(stream), msg); err != nil {
 		t.Fatalf("append: %v", err)
 	}
 	got := readStreamEvents(t, f.client, stream, client.ReadStreamOptions{}, 10)
@@ -224,7 +224,7 @@ func TestAppendOversizeWritesNothing(t *testing.T) {
 	for range 20 {
 		msgs = append(msgs, proposed("T", make([]byte, 100)))
 	}
-	_, err, trailer := rawAppend(t, raw, msgs...)
+	_, trailer, err := rawAppend(t, raw, msgs...)
 	wantStatus(t, err, trailer, codes.InvalidArgument, "maximum-append-size-exceeded")
 	if got := trailer.Get("maximum-append-size"); len(got) != 1 || got[0] != "1000" {
 		t.Errorf("maximum-append-size trailer: got %q, want 1000", got)
@@ -268,7 +268,7 @@ func TestAppendMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err, trailer := rawAppend(t, raw, tc.msgs...)
+			_, trailer, err := rawAppend(t, raw, tc.msgs...)
 			wantStatus(t, err, trailer, codes.InvalidArgument, tc.exception)
 		})
 	}

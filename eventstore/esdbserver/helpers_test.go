@@ -197,7 +197,7 @@ func appendOptions(stream string) *streams.AppendReq {
 
 // rawAppend sends msgs as one Append call and returns the response, the
 // status error and the trailers.
-func rawAppend(t testing.TB, c streams.StreamsClient, msgs ...*streams.AppendReq) (*streams.AppendResp, error, metadata.MD) {
+func rawAppend(t testing.TB, c streams.StreamsClient, msgs ...*streams.AppendReq) (*streams.AppendResp, metadata.MD, error) {
 	t.Helper()
 	var trailer metadata.MD
 	call, err := c.Append(ctxT(t), grpc.Trailer(&trailer))
@@ -210,7 +210,7 @@ func rawAppend(t testing.TB, c streams.StreamsClient, msgs ...*streams.AppendReq
 		}
 	}
 	resp, err := call.CloseAndRecv()
-	return resp, err, trailer
+	return resp, trailer, err
 }
 
 // wantStatus checks a gRPC error's code and, when exception is not empty,

@@ -161,7 +161,7 @@ func TestReadAll(t *testing.T) {
 }
 
 // rawRead runs one read and returns its messages, status and trailers.
-func rawRead(t testing.TB, c streams.StreamsClient, req *streams.ReadReq) ([]*streams.ReadResp, error, metadata.MD) {
+func rawRead(t testing.TB, c streams.StreamsClient, req *streams.ReadReq) ([]*streams.ReadResp, metadata.MD, error) {
 	t.Helper()
 	var trailer metadata.MD
 	call, err := c.Read(ctxT(t), req, grpc.Trailer(&trailer))
@@ -172,10 +172,10 @@ func rawRead(t testing.TB, c streams.StreamsClient, req *streams.ReadReq) ([]*st
 	for {
 		m, err := call.Recv()
 		if errors.Is(err, io.EOF) {
-			return out, nil, trailer
+			return out, trailer, nil
 		}
 		if err != nil {
-			return out, err, trailer
+			return out, trailer, err
 		}
 		out = append(out, m)
 	}
@@ -217,7 +217,7 @@ func TestReadUUIDOption(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msgs, err, _ := rawRead(t, raw, tc.req)
+			msgs, _, err := rawRead(t, raw, tc.req)
 			if err != nil || len(msgs) != 1 {
 				t.Fatalf("read: %d messages, %v; want 1 event", len(msgs), err)
 			}
@@ -247,7 +247,7 @@ func TestReadFilteredAll(t *testing.T) {
 		Filter: &streams.ReadReq_Options_FilterOptions_StreamIdentifier{StreamIdentifier: &streams.ReadReq_Options_FilterOptions_Expression{Prefix: []string{"keep-"}}},
 		Window: &streams.ReadReq_Options_FilterOptions_Count{Count: &shared.Empty{}}, CheckpointIntervalMultiplier: 1,
 	}}
-	msgs, err, _ := rawRead(t, raw, req)
+	msgs, _, err := rawRead(t, raw, req)
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
@@ -307,7 +307,7 @@ func TestReadMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msgs, err, trailer := rawRead(t, raw, tc.req)
+			msgs, trailer, err := rawRead(t, raw, tc.req)
 			wantStatus(t, err, trailer, codes.InvalidArgument, "")
 			if len(msgs) != 0 {
 				t.Errorf("got %d messages before the error, want none", len(msgs))

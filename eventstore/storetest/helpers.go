@@ -97,14 +97,6 @@ func revRange(from, to uint64) []uint64 {
 	}
 }
 
-func reversedIDs(ids []uuid.UUID) []uuid.UUID {
-	out := make([]uuid.UUID, len(ids))
-	for i, id := range ids {
-		out[len(ids)-1-i] = id
-	}
-	return out
-}
-
 func mustAppend(t testing.TB, s eventstore.Store, stream string, exp eventstore.ExpectedRevision, evs ...eventstore.EventData) eventstore.AppendResult {
 	t.Helper()
 	res, err := s.Append(t.Context(), stream, exp, evs...)

@@ -26,7 +26,6 @@ type Follower struct {
 
 	mu      sync.Mutex
 	hooks   []func(size int64)
-	err     error
 	caught  chan struct{}
 	caughtO sync.Once
 }
